@@ -1,0 +1,228 @@
+"""Synthetic demo data: one user per role and patients whose outcomes look like a real clinic's.
+
+Everything made here is marked: patients have `is_demo` set and references `DEMO-000001`…,
+users are called `demo-…`. Patient number i is always generated the same way, so running the
+command again, or with a larger count, adds only what is missing.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import Condition, Patient
+from sessions.models import Acupoint, Change, TreatmentSession
+
+DEMO_PASSWORD = "acuflow-demo"  # noqa: S105 - published on purpose, demo users only
+
+# username -> (group, is_staff, display name)
+DEMO_USERS = {
+    "demo-practitioner": ("Practitioners", False, "Mei Lin"),
+    "demo-practitioner-2": ("Practitioners", False, "Tom Hardy"),
+    "demo-frontdesk": ("Front desk", True, "Ana Silva"),
+    "demo-editor": ("Editors", True, "Ravi Patel"),
+    "demo-lead": ("Clinic lead", True, "Dr Grace Okafor"),
+}
+
+# condition slug -> (mean resting baseline SpO₂, mean gain after 6 sessions, typical points)
+CONDITION_PROFILES = {
+    "chronic-fatigue-syndrome": (94.2, 2.6, ["ST36", "SP6", "KI3", "CV6", "LI4", "HT7", "GV20"]),
+    "peripheral-artery-disease-mild": (93.0, 1.5, ["ST36", "SP6", "BL57", "GB34", "LR3", "KI3"]),
+    "post-covid-microvascular-dysfunction": (92.8, 2.2, ["LU7", "LU9", "ST36", "PC6", "BL13", "CV17"]),
+    "raynauds-phenomenon": (95.0, 1.0, ["LI4", "LR3", "PC6", "TE5", "ST36", "HT7"]),
+    "chronic-migraine": (95.0, 0.5, ["GB20", "LI4", "LR3", "TE5", "GV20", "GB41"]),
+    "post-chemotherapy-fatigue": (93.5, 1.8, ["ST36", "SP6", "CV4", "KI3", "PC6", "LI11"]),
+    "other": (94.5, 0.8, ["ST36", "LI4", "LR3", "PC6"]),
+}
+CONDITION_WEIGHTS = {
+    "chronic-fatigue-syndrome": 22,
+    "peripheral-artery-disease-mild": 15,
+    "post-covid-microvascular-dysfunction": 20,
+    "raynauds-phenomenon": 15,
+    "chronic-migraine": 14,
+    "post-chemotherapy-fatigue": 10,
+    "other": 4,
+}
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Priya",
+    "Chen",
+    "Fatima",
+    "Olga",
+    "Kwame",
+    "Lucia",
+    "Noah",
+    "Aisha",
+    "Mateo",
+    "Hana",
+    "Liam",
+    "Zara",
+    "Ivan",
+    "Emma",
+    "Yusuf",
+    "Mia",
+    "Kenji",
+]
+LAST_NAMES = [
+    "Demo-Smith",
+    "Demo-Jones",
+    "Demo-Nguyen",
+    "Demo-Garcia",
+    "Demo-Kowalski",
+    "Demo-Okoro",
+    "Demo-Tanaka",
+    "Demo-Rossi",
+    "Demo-Haddad",
+    "Demo-Murphy",
+    "Demo-Novak",
+    "Demo-Silva",
+]
+CHANGES_BY_SCORE = [Change.MUCH_WORSE, Change.WORSE, Change.SAME, Change.BETTER, Change.MUCH_BETTER]
+SESSION_COUNT_WEIGHTS = [5, 5, 6, 7, 8, 10, 12, 14, 15, 18]  # for 1..10 sessions
+GAUGES = [Decimal("0.16"), Decimal("0.18"), Decimal("0.20"), Decimal("0.22"), Decimal("0.25")]
+
+
+def demo_ref(index):
+    return f"DEMO-{index:06d}"
+
+
+def demo_users_create():
+    """Create the demo users that are missing; return their usernames, role and whether new."""
+    created = []
+    for username, (group_name, is_staff, display_name) in DEMO_USERS.items():
+        first_name, _, last_name = display_name.rpartition(" ")
+        user, is_new = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "is_staff": is_staff,
+                "email": f"{username}@example.org",
+            },
+        )
+        if is_new:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=group_name))
+        created.append((username, group_name, is_new))
+    return created
+
+
+def _clip(value, low, high):
+    return max(low, min(high, value))
+
+
+def _change(rng, chance_better):
+    if rng.random() < chance_better:
+        return CHANGES_BY_SCORE[4] if rng.random() < 0.3 else CHANGES_BY_SCORE[3]
+    return CHANGES_BY_SCORE[1] if rng.random() < 0.1 else CHANGES_BY_SCORE[2]
+
+
+def _demo_patient(index, conditions, practitioners, now):
+    """Return (Patient, [session field dicts with a `points` list]) for demo patient `index`."""
+    rng = random.Random(f"acuflow-demo-{index}")
+    slug = rng.choices(list(CONDITION_WEIGHTS), weights=list(CONDITION_WEIGHTS.values()))[0]
+    baseline_mean, gain_mean, point_pool = CONDITION_PROFILES[slug]
+    session_count = rng.choices(range(1, 11), weights=SESSION_COUNT_WEIGHTS)[0]
+    first_day = now - timedelta(days=rng.randint(10 * session_count + 5, 720), hours=rng.randint(0, 8))
+    consent = rng.random() < 0.85
+    patient = Patient(
+        patient_ref=demo_ref(index),
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=rng.choice(LAST_NAMES),
+        date_of_birth=(now - timedelta(days=rng.randint(25 * 365, 80 * 365))).date(),
+        sex=rng.choice([Patient.Sex.FEMALE, Patient.Sex.FEMALE, Patient.Sex.MALE, Patient.Sex.UNDISCLOSED]),
+        email=f"demo.patient{index}@example.org",
+        phone=f"+44 7700 9{index % 100000:05d}",
+        condition=conditions[slug],
+        practitioner=practitioners[index % len(practitioners)] if practitioners else None,
+        status=Patient.Status.DISCHARGED if session_count >= 9 else Patient.Status.ACTIVE,
+        pregnant=rng.random() < 0.03,
+        blood_thinners=rng.random() < 0.08,
+        bleeding_disorder=rng.random() < 0.02,
+        implanted_device=rng.random() < 0.02,
+        needle_phobia=rng.random() < 0.05,
+        reduced_sensation=slug == "peripheral-artery-disease-mild" and rng.random() < 0.3,
+        contact_consent=True,
+        contact_consent_at=first_day - timedelta(days=3),
+        research_consent=consent,
+        research_consent_at=first_day - timedelta(days=3) if consent else None,
+        is_demo=True,
+    )
+    baseline = rng.gauss(baseline_mean, 1.3)
+    # The cohort Δ compares session N after treatment with session 1 before it, so part of the
+    # gain is the acute effect within a session (0–1 point) and part builds up over the course.
+    course_gain = rng.gauss(gain_mean - 0.5, 1.0)
+    chance_better = _clip(0.35 + 0.15 * course_gain, 0.05, 0.95)
+    sessions = []
+    for number in range(1, session_count + 1):
+        spo2_pre = round(_clip(baseline + course_gain * min(number - 1, 5) / 5 + rng.gauss(0, 0.6), 85, 100))
+        spo2_post = min(100, spo2_pre + rng.choice([0, 0, 1, 1, 1, 2]))
+        pulse_pre = round(_clip(rng.gauss(74, 9), 45, 120))
+        sessions.append(
+            {
+                "number": number,
+                "started_at": first_day + timedelta(days=7 * (number - 1) + rng.randint(-1, 2)),
+                "needle_gauge_mm": rng.choice(GAUGES),
+                "retention_minutes": rng.choice([20, 20, 25, 30]),
+                # A few readings were never taken: these patients show up as exclusions.
+                "spo2_pre": None if rng.random() < 0.02 else spo2_pre,
+                "spo2_post": None if rng.random() < 0.02 else spo2_post,
+                "pulse_pre": pulse_pre,
+                "pulse_post": pulse_pre - rng.randint(0, 6),
+                "warmth_change": _change(rng, chance_better) if number > 1 else Change.SAME,
+                "clarity_change": _change(rng, chance_better) if number > 1 else Change.SAME,
+                "adverse_events": ["bruising"] if rng.random() < 0.04 else [],
+                "notes": "Demo session (synthetic data).",
+                "points": rng.sample(point_pool, k=min(len(point_pool), rng.randint(3, 5))),
+            }
+        )
+    return patient, sessions
+
+
+def demo_patients_create(*, count, batch_size=1000, progress=None):
+    """Create demo patients 1…`count` that do not exist yet, with their sessions.
+
+    Return (patients created, sessions created). Each batch is written in one transaction
+    with bulk inserts; `progress` (a clinic.progress.Progress) is advanced per patient.
+    """
+    conditions = {condition.slug: condition for condition in Condition.objects.all()}
+    practitioners = list(
+        User.objects.filter(username__in=["demo-practitioner", "demo-practitioner-2"]).order_by("username")
+    )
+    point_ids = dict(Acupoint.objects.values_list("code", "id"))
+    PointLink = TreatmentSession.points.through
+    now = timezone.now()
+    made_patients = made_sessions = 0
+    for start in range(1, count + 1, batch_size):
+        indexes = range(start, min(start + batch_size, count + 1))
+        existing = set(
+            Patient.objects.filter(patient_ref__in=[demo_ref(i) for i in indexes]).values_list("patient_ref", flat=True)
+        )
+        generated = [_demo_patient(i, conditions, practitioners, now) for i in indexes if demo_ref(i) not in existing]
+        with transaction.atomic():
+            Patient.objects.bulk_create([patient for patient, _ in generated])
+            sessions, session_points = [], []
+            for patient, session_rows in generated:
+                for row in session_rows:
+                    session_points.append(row.pop("points"))
+                    sessions.append(TreatmentSession(patient=patient, practitioner=patient.practitioner, **row))
+            TreatmentSession.objects.bulk_create(sessions, batch_size=5000)
+            PointLink.objects.bulk_create(
+                [
+                    PointLink(treatmentsession_id=session.pk, acupoint_id=point_ids[code])
+                    for session, codes in zip(sessions, session_points, strict=True)
+                    for code in codes
+                ],
+                batch_size=10000,
+            )
+        made_patients += len(generated)
+        made_sessions += len(sessions)
+        if progress:
+            progress.advance(len(indexes))
+    return made_patients, made_sessions

@@ -1,0 +1,33 @@
+import re
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_home_says_what_the_clinic_treats(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"What we treat" in response.content
+    assert b"Raynaud&#x27;s Phenomenon" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/privacy/"])
+def test_public_pages_load_nothing_from_another_host(client, path):
+    html = client.get(path).content.decode()
+    external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', html)
+    assert external == []
+    assert "/static/vendor/bootstrap-5.3.9/bootstrap.min.css" in html
+
+
+@pytest.mark.django_db
+def test_pages_have_a_skip_link_and_landmarks(client):
+    html = client.get("/").content.decode()
+    assert 'href="#main"' in html
+    assert '<main id="main"' in html and "<header>" in html and "<footer" in html
+
+
+@pytest.mark.django_db
+def test_responses_carry_a_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy

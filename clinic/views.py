@@ -1,0 +1,28 @@
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from patients.models import Condition
+
+
+def home(request):
+    return render(request, "clinic/home.html", {"conditions": Condition.objects.exclude(slug="other")})
+
+
+def privacy(request):
+    return render(request, "clinic/privacy.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Answer 200 when the app and its database answer, 503 when the database does not."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})

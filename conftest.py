@@ -1,0 +1,147 @@
+"""Fixtures shared by every app's tests: users in each role, and a real Chromium for browser tests."""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission, User
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# The flags this machine's closed network needs: no background calls home, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _restore_reference_data():
+    """Put back what the data migrations seed (conditions, acupoints, roles).
+
+    A test that runs with real transactions (live server, threads) ends with every table
+    emptied; the next such test needs the seeded rows again.
+    """
+    importlib.import_module("patients.migrations.0002_seed_conditions").seed_conditions(apps, None)
+    importlib.import_module("sessions.migrations.0002_load_acupoints").load_acupoints(apps, None)
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for group_name, codes in importlib.import_module("clinic.migrations.0001_roles").ROLES.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(
+            *[Permission.objects.get(content_type__app_label=label, codename=code) for label, code in codes]
+        )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        if not Group.objects.exists():
+            _restore_reference_data()
+
+
+def _user_in(group_name, username, **extra):
+    user = User.objects.create_user(username=username, password="correct-horse-battery", **extra)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def practitioner(db):
+    return _user_in("Practitioners", "practitioner", first_name="Mei", last_name="Lin")
+
+
+@pytest.fixture
+def other_practitioner(db):
+    return _user_in("Practitioners", "other-practitioner", first_name="Tom", last_name="Hardy")
+
+
+@pytest.fixture
+def front_desk(db):
+    return _user_in("Front desk", "frontdesk", is_staff=True)
+
+
+@pytest.fixture
+def editor(db):
+    return _user_in("Editors", "editor", is_staff=True)
+
+
+@pytest.fixture
+def clinic_lead(db):
+    return _user_in("Clinic lead", "lead", is_staff=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright; never a downloaded browser."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the tests still talk to the
+    # database synchronously, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_settings(settings):
+    """The live server speaks plain HTTP, so cookies must not be HTTPS-only during browser tests."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    return settings
+
+
+def _new_page(browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser, browser_settings, live_server):
+    """A page in a 390×844 phone-sized window."""
+    context, page = _new_page(browser, 390, 844)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(browser, browser_settings, live_server):
+    """A page in an 820×1180 tablet-sized window."""
+    context, page = _new_page(browser, 820, 1180)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Return a function that saves a full-page screenshot under screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def save(page, name):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,1 @@
+# The article models arrive with the CMS (see the issue "Article CMS").

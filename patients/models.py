@@ -1,0 +1,182 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+# Unambiguous characters for public references: no 0/O, 1/I/L.
+_REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_patient_ref():
+    """Return a fresh opaque reference such as `AC-7K3M9Q2P`; it says nothing about the patient."""
+    return "AC-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+class Condition(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        # Case-insensitive, so SQLite and PostgreSQL list conditions in the same order.
+        ordering = [Lower("name")]
+
+    def __str__(self):
+        return self.name
+
+
+# The safety screen: field name -> the question as staff and practitioners read it.
+SAFETY_FLAGS = {
+    "pregnant": "Pregnant or possibly pregnant",
+    "blood_thinners": "Takes blood-thinning medication",
+    "bleeding_disorder": "Bleeding disorder",
+    "implanted_device": "Pacemaker or implanted electrical device",
+    "metal_allergy": "Metal allergy",
+    "needle_phobia": "Fainting or needle phobia",
+    "reduced_sensation": "Reduced sensation or neuropathy",
+    "immunocompromised": "Weakened immune system",
+}
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        INTERSEX = "intersex", "Intersex"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACTIVE = "active", "Active"
+        DISCHARGED = "discharged", "Discharged"
+
+    patient_ref = models.CharField(
+        "reference",
+        max_length=32,
+        unique=True,
+        default=new_patient_ref,
+        help_text="Stable public reference, used in URLs and imports.",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        verbose_name="primary condition",
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patients",
+        limit_choices_to={"groups__name": "Practitioners"},
+        help_text="The practitioner who treats this patient; only they see the record in the workspace.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+
+    pregnant = models.BooleanField(SAFETY_FLAGS["pregnant"], default=False)
+    blood_thinners = models.BooleanField(SAFETY_FLAGS["blood_thinners"], default=False)
+    bleeding_disorder = models.BooleanField(SAFETY_FLAGS["bleeding_disorder"], default=False)
+    implanted_device = models.BooleanField(SAFETY_FLAGS["implanted_device"], default=False)
+    metal_allergy = models.BooleanField(SAFETY_FLAGS["metal_allergy"], default=False)
+    needle_phobia = models.BooleanField(SAFETY_FLAGS["needle_phobia"], default=False)
+    reduced_sensation = models.BooleanField(SAFETY_FLAGS["reduced_sensation"], default=False)
+    immunocompromised = models.BooleanField(SAFETY_FLAGS["immunocompromised"], default=False)
+
+    complaint_duration = models.CharField("how long", max_length=100, blank=True)
+    symptoms = models.JSONField(default=list, blank=True, help_text="Symptom codes from the intake checklist.")
+    previous_acupuncture = models.BooleanField(null=True, blank=True)
+    medications = models.TextField(blank=True)
+    history = models.TextField("relevant history", blank=True)
+
+    contact_consent = models.BooleanField("consents to be contacted", default=False)
+    contact_consent_at = models.DateTimeField(null=True, blank=True)
+    research_consent = models.BooleanField(
+        "consents to anonymised research use",
+        default=False,
+        help_text="Only consenting patients count in published outcome figures.",
+    )
+    research_consent_at = models.DateTimeField(null=True, blank=True)
+
+    is_demo = models.BooleanField(
+        "demo data", default=False, help_text="Synthetic record made by seed_demo, not a real person."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_log = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx"),
+            models.Index(fields=["practitioner", "status"], name="patient_practitioner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.patient_ref})"
+
+    def get_absolute_url(self):
+        return reverse("admin:patients_patient_change", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def safety_flag_labels(self):
+        """Return the labels of the safety flags set for this patient, in screen order."""
+        return [label for field, label in SAFETY_FLAGS.items() if getattr(self, field)]
+
+
+class IntakeSubmission(models.Model):
+    """One answer to the public assessment form, kept exactly as submitted."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_submissions")
+    answers = models.JSONField(help_text="The answers as submitted; never edited.")
+    form_version = models.CharField(max_length=20)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submission_key = models.UUIDField(
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Sent with the form, so a double submit is recognised and stored once.",
+    )
+    matched_existing_patient = models.BooleanField(
+        default=False, help_text="Attached to a patient who already had a record: check the details."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(reviewed_by__isnull=True, reviewed_at__isnull=True)
+                    | models.Q(reviewed_by__isnull=False, reviewed_at__isnull=False)
+                ),
+                name="intake_reviewed_by_and_at_together",
+            )
+        ]
+
+    def __str__(self):
+        return f"Intake {self.pk} for {self.patient.patient_ref}"
+
+    @property
+    def is_reviewed(self):
+        return self.reviewed_at is not None

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from sessions.models import Acupoint, TreatmentSession
+from sessions.services import session_insert
+
+
+@admin.register(Acupoint)
+class AcupointAdmin(admin.ModelAdmin):
+    list_display = ["code", "pinyin", "meridian", "pregnancy_caution"]
+    list_filter = ["meridian", "pregnancy_caution"]
+    search_fields = ["code", "pinyin"]
+
+
+@admin.register(TreatmentSession)
+class TreatmentSessionAdmin(SimpleHistoryAdmin):
+    list_display = ["patient", "number", "started_at", "spo2_pre", "spo2_post", "practitioner", "follow_up"]
+    list_display_links = ["patient", "number"]
+    list_select_related = ["patient", "practitioner"]
+    list_filter = ["patient__condition", ("practitioner", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name"]
+    date_hierarchy = "started_at"
+    autocomplete_fields = ["patient", "points"]
+    readonly_fields = ["number", "created_at", "updated_at"]
+    list_per_page = 50
+
+    @admin.display(description="SpO₂ < 90%", boolean=True)
+    def follow_up(self, session):
+        return session.needs_follow_up
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            session_insert(obj)

@@ -1,0 +1,154 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from patients.models import Patient
+from sessions.acupoints import MERIDIANS
+
+SPO2_RANGE = (50, 100)
+PULSE_RANGE = (25, 250)
+NEEDLE_GAUGE_RANGE = (Decimal("0.12"), Decimal("0.40"))
+RETENTION_RANGE = (1, 180)
+# A resting SpO2 below this is stored, but flagged for follow-up.
+LOW_SPO2_THRESHOLD = 90
+
+
+class Acupoint(models.Model):
+    code = models.CharField(max_length=6, unique=True, help_text="WHO standard code, e.g. LI4.")
+    pinyin = models.CharField(max_length=40)
+    meridian = models.CharField(max_length=40, choices=[(name, name) for name, _ in MERIDIANS.values()])
+    pregnancy_caution = models.BooleanField(
+        default=False, help_text="Traditionally avoided in pregnancy: warn, do not block."
+    )
+    position = models.PositiveSmallIntegerField(help_text="Order in the WHO catalogue.")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.code} {self.pinyin}"
+
+
+class Change(models.TextChoices):
+    """What the patient reports, as asked after each session. Import files may use -2…2."""
+
+    MUCH_WORSE = "much_worse", "Much worse"
+    WORSE = "worse", "Worse"
+    SAME = "same", "Same"
+    BETTER = "better", "Better"
+    MUCH_BETTER = "much_better", "Much better"
+
+
+IMPROVED = (Change.BETTER, Change.MUCH_BETTER)
+
+
+class AdverseEvent(models.TextChoices):
+    BRUISING = "bruising", "Bruising"
+    BLEEDING = "bleeding", "Bleeding"
+    PAIN = "pain", "Pain"
+    DIZZINESS = "dizziness", "Dizziness or fainting"
+    OTHER = "other", "Other (see notes)"
+
+
+def _range(low, high):
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _between(field, low, high):
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+class TreatmentSession(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_sessions",
+    )
+    number = models.PositiveIntegerField(
+        help_text="1, 2, 3 … per patient; assigned when the session is logged.", validators=[MinValueValidator(1)]
+    )
+    started_at = models.DateTimeField(db_index=True)
+    points = models.ManyToManyField(Acupoint, blank=True, related_name="sessions")
+    needle_gauge_mm = models.DecimalField(
+        "needle gauge (mm)",
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_range(*NEEDLE_GAUGE_RANGE),
+    )
+    retention_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=_range(*RETENTION_RANGE))
+    spo2_pre = models.PositiveSmallIntegerField(
+        "SpO₂ before (%)", null=True, blank=True, validators=_range(*SPO2_RANGE)
+    )
+    spo2_post = models.PositiveSmallIntegerField(
+        "SpO₂ after (%)", null=True, blank=True, validators=_range(*SPO2_RANGE)
+    )
+    pulse_pre = models.PositiveSmallIntegerField(
+        "pulse before (bpm)", null=True, blank=True, validators=_range(*PULSE_RANGE)
+    )
+    pulse_post = models.PositiveSmallIntegerField(
+        "pulse after (bpm)", null=True, blank=True, validators=_range(*PULSE_RANGE)
+    )
+    warmth_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
+    clarity_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
+    adverse_events = models.JSONField(default=list, blank=True, help_text="Codes of AdverseEvent; empty means none.")
+    safety_acknowledgement = models.TextField(
+        blank=True,
+        help_text="The safety warnings the practitioner acknowledged before needling.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[points])
+
+    class Meta:
+        ordering = ["patient", "number"]
+        get_latest_by = "started_at"
+        permissions = [
+            ("view_cohort_outcomes", "Can view the cohort outcomes dashboard and exports"),
+            ("import_sessions", "Can import historical sessions from a file"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "number"], name="session_number_unique_per_patient"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(condition=_between("spo2_pre", *SPO2_RANGE), name="session_spo2_pre_range"),
+            models.CheckConstraint(condition=_between("spo2_post", *SPO2_RANGE), name="session_spo2_post_range"),
+            models.CheckConstraint(condition=_between("pulse_pre", *PULSE_RANGE), name="session_pulse_pre_range"),
+            models.CheckConstraint(condition=_between("pulse_post", *PULSE_RANGE), name="session_pulse_post_range"),
+            models.CheckConstraint(
+                condition=_between("needle_gauge_mm", *NEEDLE_GAUGE_RANGE), name="session_needle_gauge_range"
+            ),
+            models.CheckConstraint(
+                condition=_between("retention_minutes", *RETENTION_RANGE), name="session_retention_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(warmth_change="") | Q(warmth_change__in=Change.values),
+                name="session_warmth_change_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(clarity_change="") | Q(clarity_change__in=Change.values),
+                name="session_clarity_change_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["number", "patient"], name="session_number_patient_idx")]
+
+    def __str__(self):
+        return f"Session {self.number} for {self.patient.patient_ref}"
+
+    def get_absolute_url(self):
+        return reverse("admin:treatment_sessions_treatmentsession_change", args=[self.pk])
+
+    @property
+    def needs_follow_up(self):
+        """True when a resting SpO₂ reading is below 90%: stored, but to be followed up."""
+        return any(reading is not None and reading < LOW_SPO2_THRESHOLD for reading in (self.spo2_pre, self.spo2_post))
