@@ -123,12 +123,16 @@ def _change(rng, chance_better):
     return CHANGES_BY_SCORE[1] if rng.random() < 0.1 else CHANGES_BY_SCORE[2]
 
 
-def _demo_patient(index, conditions, practitioners, now):
-    """Return (Patient, [session field dicts with a `points` list]) for demo patient `index`."""
+def _demo_patient(index, conditions, practitioners, now, sessions_each=None):
+    """Return (Patient, [session field dicts with a `points` list]) for demo patient `index`.
+
+    `sessions_each` fixes the number of sessions (for scale tests); by default it is drawn 1–10.
+    """
     rng = random.Random(f"acuflow-demo-{index}")
     slug = rng.choices(list(CONDITION_WEIGHTS), weights=list(CONDITION_WEIGHTS.values()))[0]
     baseline_mean, gain_mean, point_pool = CONDITION_PROFILES[slug]
     session_count = rng.choices(range(1, 11), weights=SESSION_COUNT_WEIGHTS)[0]
+    session_count = sessions_each or session_count
     first_day = now - timedelta(days=rng.randint(10 * session_count + 5, 720), hours=rng.randint(0, 8))
     consent = rng.random() < 0.85
     patient = Patient(
@@ -185,9 +189,10 @@ def _demo_patient(index, conditions, practitioners, now):
     return patient, sessions
 
 
-def demo_patients_create(*, count, batch_size=1000, progress=None):
+def demo_patients_create(*, count, sessions_each=None, batch_size=1000, progress=None):
     """Create demo patients 1…`count` that do not exist yet, with their sessions.
 
+    Each has 1–10 sessions, or exactly `sessions_each`.
     Return (patients created, sessions created). Each batch is written in one transaction
     with bulk inserts; `progress` (a clinic.progress.Progress) is advanced per patient.
     """
@@ -204,7 +209,11 @@ def demo_patients_create(*, count, batch_size=1000, progress=None):
         existing = set(
             Patient.objects.filter(patient_ref__in=[demo_ref(i) for i in indexes]).values_list("patient_ref", flat=True)
         )
-        generated = [_demo_patient(i, conditions, practitioners, now) for i in indexes if demo_ref(i) not in existing]
+        generated = [
+            _demo_patient(i, conditions, practitioners, now, sessions_each)
+            for i in indexes
+            if demo_ref(i) not in existing
+        ]
         with transaction.atomic():
             Patient.objects.bulk_create([patient for patient, _ in generated])
             sessions, session_points = [], []

@@ -76,3 +76,10 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_told():
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+@pytest.mark.django_db
+def test_sessions_each_gives_every_new_patient_that_many_sessions():
+    out = _seed("--patients", "12", "--sessions-each", "10")
+    assert "12 patients and 120 sessions created" in out
+    assert set(TreatmentSession.objects.values_list("number", flat=True)) == set(range(1, 11))

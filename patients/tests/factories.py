@@ -14,6 +14,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class PractitionerFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     username = factory.Sequence(lambda n: f"practitioner{n}")
 
     @factory.post_generation

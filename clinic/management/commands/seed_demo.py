@@ -14,12 +14,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=120, help="How many demo patients (default 120).")
         parser.add_argument(
+            "--sessions-each",
+            type=int,
+            choices=range(1, 11),
+            metavar="1-10",
+            help="Give every new demo patient exactly this many sessions (default: 1–10, as in a real clinic).",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Run even with DEBUG off. The demo users have a published password: never on a live clinic.",
         )
 
-    def handle(self, *args, patients, allow_production, **options):
+    def handle(self, *args, patients, sessions_each, allow_production, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "DEBUG is off: demo users have a published password. "
@@ -30,7 +37,9 @@ class Command(BaseCommand):
 
         users = demo_users_create()
         progress = Progress(patients, "Demo patients", stream=self.stderr) if patients >= 5000 else None
-        made_patients, made_sessions = demo_patients_create(count=patients, progress=progress)
+        made_patients, made_sessions = demo_patients_create(
+            count=patients, sessions_each=sessions_each, progress=progress
+        )
         if progress:
             progress.finish()
 
