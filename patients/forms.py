@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from crispy_forms.bootstrap import InlineRadios
@@ -39,6 +40,14 @@ COMPLAINT_DURATIONS = [
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
+
+
+def _years_before(day, years):
+    """Return the same calendar day `years` earlier; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def _model_max_length(field_name):
@@ -165,9 +174,8 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["date_of_birth"].widget.attrs.update(
-            {"max": today.isoformat(), "min": today.replace(year=today.year - OLDEST_AGE).isoformat()}
-        )
+        earliest = _years_before(today, OLDEST_AGE + 1) + datetime.timedelta(days=1)
+        self.fields["date_of_birth"].widget.attrs.update({"max": today.isoformat(), "min": earliest.isoformat()})
         self.helper = FormHelper()
         self.helper.form_id = "intake-form"
         self.helper.form_class = "intake-form"
