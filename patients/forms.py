@@ -85,7 +85,6 @@ class IntakeForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        help_text="For example 31/03/1970.",
         error_messages={"invalid": "Enter your date of birth as day/month/year, for example 31/03/1970."},
     )
     sex = forms.ChoiceField(label="Sex", choices=[("", "Choose…"), *Patient.Sex.choices])
