@@ -3,7 +3,7 @@
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -70,7 +70,17 @@ def _submission_with_key(submission_key):
 
 
 def _matching_patient(email, date_of_birth):
-    """Return the earliest patient with this email (any case) and date of birth, locked, or None."""
+    """Return the earliest patient with this email (any case) and date of birth, locked, or None.
+
+    Call inside a transaction. On PostgreSQL an advisory lock on the email and birthday comes
+    first, so two assessments from one person arriving at once are stored one after the other
+    and the second finds the patient the first created.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(lower(%s) || '|' || %s))", [email, date_of_birth.isoformat()]
+            )
     return (
         Patient.objects.select_for_update()
         .alias(email_lower=Lower("email"))

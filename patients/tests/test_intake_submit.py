@@ -1,10 +1,12 @@
 """intake_submit: one assessment becomes a patient record plus an untouched snapshot of the answers."""
 
 import datetime
+import threading
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -217,3 +219,35 @@ def test_every_safety_flag_is_stored_as_its_own_field():
     patient = _submit(**answers)[0].patient
     assert patient.safety_flag_labels() == list(SAFETY_FLAGS.values())
     assert Patient.objects.filter(immunocompromised=True, needle_phobia=True).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises all writes; the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_assessments_from_one_person_arriving_at_once_make_one_patient():
+    """Three copies of one form (a frantic double tap) and three separate forms, all at the same moment."""
+    same_key = uuid.uuid4()
+    keys = [same_key, same_key, same_key, uuid.uuid4(), uuid.uuid4(), uuid.uuid4()]
+    form_data = _cleaned()
+    barrier = threading.Barrier(len(keys))
+    results, failures = [], []
+
+    def send(key):
+        try:
+            barrier.wait()
+            results.append(intake_submit(form_data=form_data, form_version=INTAKE_FORM_VERSION, submission_key=key))
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert Patient.objects.count() == 1
+    assert IntakeSubmission.objects.count() == 4
+    assert sorted(created for _, created in results) == [False, False, True, True, True, True]
+    assert len({submission.pk for submission, _ in results if submission.submission_key == same_key}) == 1

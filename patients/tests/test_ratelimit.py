@@ -40,7 +40,9 @@ def test_the_client_address_is_remote_addr_by_default(settings):
 def test_behind_one_proxy_the_address_it_saw_is_used_and_spoofed_entries_are_ignored(settings):
     settings.INTAKE_RATE_LIMIT_PROXIES = 1
     request = RequestFactory().post(
-        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"  # 1.2.3.4 is what the client claimed
+        "/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",  # 1.2.3.4 is what the client claimed
     )
     assert client_ip(request) == "203.0.113.9"
 
