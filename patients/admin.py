@@ -71,6 +71,24 @@ def safety_badges(patient):
     )
 
 
+class IntakeSubmissionInline(admin.TabularInline):
+    """The patient's free assessments, newest first; open one to read the answers."""
+
+    model = IntakeSubmission
+    fields = ["submitted_at", "form_version", "matched_existing_patient", "reviewed_by", "reviewed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "free assessments"
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient", "reviewed_by")
+
+
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
     list_display = ["patient_ref", "full_name", "condition", "status", "practitioner", "safety", "created_at"]
@@ -86,7 +104,7 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["patient_ref", "first_name", "last_name", "email"]
     readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
-    inlines = [TreatmentSessionInline]
+    inlines = [IntakeSubmissionInline, TreatmentSessionInline]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["patient_ref", "status", "condition", "practitioner"]}),

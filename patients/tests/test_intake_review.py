@@ -190,3 +190,25 @@ def test_a_script_tag_in_a_name_is_shown_escaped_in_admin(desk_client):
         html = desk_client.get(url).content.decode()
         assert evil not in html and "<img src=x" not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_the_patient_page_lists_their_assessments_with_links(desk_client):
+    first = _intake(minutes_ago=60)
+    second = _intake(first.patient, matched=True)
+    html = desk_client.get(f"/admin/patients/patient/{first.patient.pk}/change/").content.decode()
+    assert "Free assessments" in html
+    for submission in (first, second):
+        assert f"/admin/patients/intakesubmission/{submission.pk}/change/" in html
+
+
+def test_the_patient_page_does_not_slow_down_with_many_assessments(desk_client):
+    patient = _intake().patient
+    url = f"/admin/patients/patient/{patient.pk}/change/"
+    desk_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        desk_client.get(url)
+    for _ in range(10):
+        _intake(patient, reviewed_by=PractitionerFactory())
+    with CaptureQueriesContext(connection) as many:
+        desk_client.get(url)
+    assert len(many) == len(few)
