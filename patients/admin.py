@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, F
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -134,6 +136,12 @@ class IntakeSafetyFlagFilter(SafetyFlagFilter):
     patient_path = "patient__"
 
 
+class PatientStatusFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "patient status"
+
+
 class ReviewFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -170,20 +178,12 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     Intake answers are a snapshot of what the patient sent: never edited.
     """
 
-    list_display = [
-        "submitted_at",
-        "reference",
-        "name",
-        "condition",
-        "safety",
-        "review",
-        "practitioner",
-    ]
+    list_display = ["submitted_at", "reference", "name", "review", "safety", "condition", "practitioner"]
     list_display_links = ["submitted_at", "reference"]
     list_select_related = ["patient__condition", "patient__practitioner", "reviewed_by"]
     list_filter = [
         ReviewFilter,
-        ("patient__status", admin.ChoicesFieldListFilter),
+        ("patient__status", PatientStatusFilter),
         IntakeSafetyFlagFilter,
         "matched_existing_patient",
         ("patient__practitioner", admin.RelatedOnlyFieldListFilter),
@@ -213,6 +213,20 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
 
     def has_assign_permission(self, request):
         return request.user.has_perm("patients.change_patient")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing here is edited: the page offers "Mark as reviewed" instead of "Save".
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Never write the snapshot back; the only change staff make here is marking it reviewed."""
+
+    def response_change(self, request, obj):
+        if "_mark_reviewed" in request.POST:
+            self.mark_reviewed(request, IntakeSubmission.objects.filter(pk=obj.pk))
+            return HttpResponseRedirect(reverse("admin:patients_intakesubmission_changelist"))
+        return super().response_change(request, obj)
 
     @admin.display(description="reference", ordering="patient__patient_ref")
     def reference(self, submission):

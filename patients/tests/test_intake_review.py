@@ -212,3 +212,23 @@ def test_the_patient_page_does_not_slow_down_with_many_assessments(desk_client):
     with CaptureQueriesContext(connection) as many:
         desk_client.get(url)
     assert len(many) == len(few)
+
+
+def test_an_intake_can_be_marked_reviewed_from_its_own_page(desk_client, front_desk):
+    submission = _intake()
+    url = f"{LIST}{submission.pk}/change/"
+    html = desk_client.get(url).content.decode()
+    assert 'name="_mark_reviewed"' in html and 'name="_save"' not in html
+    response = desk_client.post(url, {"_mark_reviewed": "Mark as reviewed"})
+    assert response.status_code == 302 and response["Location"] == LIST
+    submission.refresh_from_db()
+    assert submission.reviewed_by == front_desk and submission.reviewed_at is not None
+    assert "Reviewed by frontdesk on" in desk_client.get(url).content.decode()
+
+
+def test_posting_the_intake_page_never_changes_the_answers(desk_client):
+    submission = _intake()
+    before = dict(submission.answers)
+    desk_client.post(f"{LIST}{submission.pk}/change/", {"answers": '{"first_name": "Changed"}', "_save": "Save"})
+    submission.refresh_from_db()
+    assert submission.answers == before and submission.reviewed_at is None
