@@ -185,3 +185,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Patient intake (the public free assessment) ---
+# Posts to /assessment/ allowed per client address: "N/second", "N/minute", "N/hour" or "N/day"; "off" disables it.
+INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/hour")
+# Reverse proxies of our own in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+INTAKE_RATE_LIMIT_PROXIES = env_int("INTAKE_RATE_LIMIT_PROXIES", 0)

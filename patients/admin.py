@@ -1,9 +1,18 @@
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, F
+from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import SAFETY_FLAGS, Condition, IntakeSubmission, Patient
+from patients.forms import AssignPractitionerForm, IntakeForm
+from patients.models import SAFETY_FLAGS, SYMPTOMS, Condition, IntakeSubmission, Patient
+from patients.services import intakes_mark_reviewed, patients_assign_practitioner
 from sessions.models import TreatmentSession
 
 
@@ -42,13 +51,15 @@ class TreatmentSessionInline(admin.TabularInline):
 class SafetyFlagFilter(admin.SimpleListFilter):
     title = "safety flag"
     parameter_name = "safety_flag"
+    # The path from the listed model to the patient ("" when the list is of patients).
+    patient_path = ""
 
     def lookups(self, request, model_admin):
         return list(SAFETY_FLAGS.items())
 
     def queryset(self, request, queryset):
         if self.value() in SAFETY_FLAGS:
-            return queryset.filter(**{self.value(): True})
+            return queryset.filter(**{self.patient_path + self.value(): True})
         return queryset
 
 
@@ -60,6 +71,24 @@ def safety_badges(patient):
     return format_html_join(
         " ", '<span class="acuflow-badge acuflow-badge-danger">{}</span>', ((label,) for label in labels)
     )
+
+
+class IntakeSubmissionInline(admin.TabularInline):
+    """The patient's free assessments, newest first; open one to read the answers."""
+
+    model = IntakeSubmission
+    fields = ["submitted_at", "form_version", "matched_existing_patient", "reviewed_by", "reviewed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "free assessments"
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient", "reviewed_by")
 
 
 @admin.register(Patient)
@@ -77,7 +106,7 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["patient_ref", "first_name", "last_name", "email"]
     readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
-    inlines = [TreatmentSessionInline]
+    inlines = [IntakeSubmissionInline, TreatmentSessionInline]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["patient_ref", "status", "condition", "practitioner"]}),
@@ -103,17 +132,70 @@ class PatientAdmin(SimpleHistoryAdmin):
         return safety_badges(patient)
 
 
+class IntakeSafetyFlagFilter(SafetyFlagFilter):
+    patient_path = "patient__"
+
+
+class PatientStatusFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "patient status"
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting review"), ("done", "Reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(reviewed_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
+
+def _answer_text(name, value, conditions):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None or value == "" or value == []:
+        return "Not sure" if name == "previous_acupuncture" else "–"
+    if name == "symptoms":
+        return ", ".join(SYMPTOMS.get(code, code) for code in value)
+    if name == "condition":
+        return conditions.get(value, value)
+    if name == "sex":
+        return Patient.Sex(value).label if value in Patient.Sex.values else value
+    return value
+
+
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(admin.ModelAdmin):
-    """Intake answers are a snapshot of what the patient sent: never edited."""
+    """Staff review of the free assessments: the ones awaiting review first, newest first.
 
-    list_display = ["submitted_at", "patient", "form_version", "matched_existing_patient", "reviewed_at"]
-    list_select_related = ["patient"]
-    list_filter = ["matched_existing_patient", ("reviewed_at", admin.EmptyFieldListFilter)]
+    Intake answers are a snapshot of what the patient sent: never edited.
+    """
+
+    list_display = ["submitted_at", "reference", "name", "review", "safety", "condition", "practitioner"]
+    list_display_links = ["submitted_at", "reference"]
+    list_select_related = ["patient__condition", "patient__practitioner", "reviewed_by"]
+    list_filter = [
+        ReviewFilter,
+        ("patient__status", PatientStatusFilter),
+        IntakeSafetyFlagFilter,
+        "matched_existing_patient",
+        ("patient__practitioner", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name", "patient__email"]
+    ordering = [F("reviewed_at").desc(nulls_first=True), "-submitted_at"]
     date_hierarchy = "submitted_at"
+    actions = ["mark_reviewed", "assign_practitioner"]
+    list_per_page = 50
     readonly_fields = [
         "patient",
+        "safety",
         "answers_table",
         "form_version",
         "submitted_at",
@@ -121,7 +203,7 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "reviewed_by",
         "reviewed_at",
     ]
-    exclude = ["answers", "submission_key"]
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
@@ -129,9 +211,105 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_assign_permission(self, request):
+        return request.user.has_perm("patients.change_patient")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing here is edited: the page offers "Mark as reviewed" instead of "Save".
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Never write the snapshot back; the only change staff make here is marking it reviewed."""
+
+    def response_change(self, request, obj):
+        if "_mark_reviewed" in request.POST:
+            self.mark_reviewed(request, IntakeSubmission.objects.filter(pk=obj.pk))
+            return HttpResponseRedirect(reverse("admin:patients_intakesubmission_changelist"))
+        return super().response_change(request, obj)
+
+    @admin.display(description="reference", ordering="patient__patient_ref")
+    def reference(self, submission):
+        return submission.patient.patient_ref
+
+    @admin.display(description="name", ordering="patient__last_name")
+    def name(self, submission):
+        return submission.patient.full_name
+
+    @admin.display(description="condition", ordering="patient__condition__name")
+    def condition(self, submission):
+        return submission.patient.condition
+
+    @admin.display(description="safety flags")
+    def safety(self, submission):
+        return safety_badges(submission.patient)
+
+    @admin.display(description="practitioner", ordering="patient__practitioner__last_name")
+    def practitioner(self, submission):
+        practitioner = submission.patient.practitioner
+        if practitioner is None:
+            return "–"
+        return practitioner.get_full_name() or practitioner.username
+
+    @admin.display(description="review", ordering="reviewed_at")
+    def review(self, submission):
+        matched = (
+            format_html(' <span class="acuflow-badge acuflow-badge-warning">Existing patient: check details</span>')
+            if submission.matched_existing_patient
+            else ""
+        )
+        if submission.reviewed_at is None:
+            return format_html('<span class="acuflow-badge acuflow-badge-danger">New</span>{}', matched)
+        reviewer = submission.reviewed_by.get_full_name() or submission.reviewed_by.username
+        return format_html(
+            "Reviewed by {} on {}{}", reviewer, date_format(localtime(submission.reviewed_at), "j M Y"), matched
+        )
+
     @admin.display(description="answers")
     def answers_table(self, submission):
+        labels = {name: field.label for name, field in IntakeForm.base_fields.items()}
+        conditions = dict(Condition.objects.values_list("slug", "name"))
         rows = format_html_join(
-            "", "<tr><th>{}</th><td>{}</td></tr>", ((key, value) for key, value in submission.answers.items())
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
+            (
+                (labels.get(name, name), _answer_text(name, value, conditions))
+                for name, value in submission.answers.items()
+            ),
         )
         return format_html("<table>{}</table>", rows)
+
+    @admin.action(description="Mark selected intakes as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        marked = intakes_mark_reviewed(submissions=queryset, reviewed_by=request.user)
+        skipped = queryset.count() - marked
+        message = f"{marked} intake{pluralize(marked)} marked as reviewed."
+        if skipped:
+            message += f" {skipped} had been reviewed already and kept their reviewer."
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Assign a practitioner to the selected intakes' patients", permissions=["assign"])
+    def assign_practitioner(self, request, queryset):
+        """Ask which practitioner on an intermediate page, then assign them to every selected patient."""
+        form = AssignPractitionerForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            practitioner = form.cleaned_data["practitioner"]
+            patients = Patient.objects.filter(pk__in=queryset.values("patient_id"))
+            changed = patients_assign_practitioner(patients=patients, practitioner=practitioner)
+            self.message_user(
+                request,
+                f"{practitioner.get_full_name() or practitioner.username} now treats "
+                f"{changed} more patient{pluralize(changed)}.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign a practitioner",
+            "opts": self.model._meta,
+            "form": form,
+            "submissions": queryset.select_related("patient"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/patients/intakesubmission/assign_practitioner.html", context)

@@ -40,6 +40,17 @@ SAFETY_FLAGS = {
     "immunocompromised": "Weakened immune system",
 }
 
+# The intake symptoms checklist: code stored in Patient.symptoms -> label.
+SYMPTOMS = {
+    "cold_extremities": "Cold hands or feet",
+    "fatigue": "Fatigue",
+    "brain_fog": "Brain fog",
+    "headaches": "Headaches",
+    "numbness": "Numbness or tingling",
+    "leg_pain_walking": "Leg pain when walking",
+    "breathlessness": "Shortness of breath",
+}
+
 
 class Patient(models.Model):
     class Sex(models.TextChoices):

@@ -1,0 +1,260 @@
+import datetime
+import uuid
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+
+from patients.models import SAFETY_FLAGS, SYMPTOMS, Condition, Patient
+from patients.validators import ControlCharacterValidator
+
+# Stored with every IntakeSubmission; change it whenever questions or answer codes change.
+INTAKE_FORM_VERSION = "2026.1"
+
+OLDEST_AGE = 120
+FREE_TEXT_MAX_LENGTH = 2000
+
+# The safety screen, asked in the patient's words; keys are the Patient fields.
+SAFETY_QUESTIONS = {
+    "pregnant": "Are you pregnant, or could you be pregnant?",
+    "blood_thinners": "Do you take blood-thinning medication (for example warfarin, apixaban or daily aspirin)?",
+    "bleeding_disorder": "Do you have a bleeding disorder (for example haemophilia)?",
+    "implanted_device": "Do you have a pacemaker or another implanted electrical device?",
+    "metal_allergy": "Are you allergic to any metal (for example nickel)?",
+    "needle_phobia": "Do you faint easily, or are you very afraid of needles?",
+    "reduced_sensation": "Do you have reduced feeling in your skin, or neuropathy?",
+    "immunocompromised": "Is your immune system weakened (for example by chemotherapy or medication)?",
+}
+assert SAFETY_QUESTIONS.keys() == SAFETY_FLAGS.keys()
+
+COMPLAINT_DURATIONS = [
+    "Less than 3 months",
+    "3 to 12 months",
+    "1 to 5 years",
+    "More than 5 years",
+]
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
+
+
+def _years_before(day, years):
+    """Return the same calendar day `years` earlier; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _model_max_length(field_name):
+    return Patient._meta.get_field(field_name).max_length
+
+
+class PlainTextField(forms.CharField):
+    """A CharField that refuses control characters (NUL included) and keeps every script and emoji."""
+
+    def __init__(self, *, allow_line_breaks=False, **kwargs):
+        super().__init__(**kwargs)
+        # One clear message instead of Django's separate one for NUL.
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        self.validators.append(ControlCharacterValidator(allow_line_breaks=allow_line_breaks))
+
+
+def _yes_no_field(question):
+    return forms.TypedChoiceField(
+        label=question,
+        choices=YES_NO,
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer yes or no."},
+    )
+
+
+class IntakeForm(forms.Form):
+    """The public free assessment. Saving is `patients.services.intake_submit`'s job."""
+
+    # A field people never see; a bot that fills it in is answered politely and ignored.
+    HONEYPOT = "website"
+
+    first_name = PlainTextField(max_length=_model_max_length("first_name"), label="First name")
+    last_name = PlainTextField(max_length=_model_max_length("last_name"), label="Last name")
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter your date of birth as day/month/year, for example 31/03/1970."},
+    )
+    sex = forms.ChoiceField(label="Sex", choices=[("", "Choose…"), *Patient.Sex.choices])
+    email = forms.EmailField(
+        max_length=_model_max_length("email"),
+        label="Email address",
+        help_text="We send your confirmation here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+    phone = PlainTextField(
+        max_length=_model_max_length("phone"),
+        required=False,
+        label="Phone number (optional)",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    condition = forms.ModelChoiceField(
+        label="What would you like help with?",
+        queryset=Condition.objects.all(),
+        to_field_name="slug",
+        empty_label="Choose the closest match…",
+        help_text="Choose “Other” if nothing fits; you can describe it below.",
+    )
+    complaint_duration = forms.ChoiceField(
+        label="How long have you had it?",
+        choices=[(duration, duration) for duration in COMPLAINT_DURATIONS],
+        widget=forms.RadioSelect,
+    )
+    symptoms = forms.MultipleChoiceField(
+        label="Which of these do you notice? (tick all that apply)",
+        choices=list(SYMPTOMS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    medications = PlainTextField(
+        label="Medicines you take now (optional)",
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        allow_line_breaks=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    history = PlainTextField(
+        label="Anything else about your health we should know (optional)",
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        allow_line_breaks=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example diagnoses, operations, or what has helped so far.",
+    )
+
+    pregnant = _yes_no_field(SAFETY_QUESTIONS["pregnant"])
+    blood_thinners = _yes_no_field(SAFETY_QUESTIONS["blood_thinners"])
+    bleeding_disorder = _yes_no_field(SAFETY_QUESTIONS["bleeding_disorder"])
+    implanted_device = _yes_no_field(SAFETY_QUESTIONS["implanted_device"])
+    metal_allergy = _yes_no_field(SAFETY_QUESTIONS["metal_allergy"])
+    needle_phobia = _yes_no_field(SAFETY_QUESTIONS["needle_phobia"])
+    reduced_sensation = _yes_no_field(SAFETY_QUESTIONS["reduced_sensation"])
+    immunocompromised = _yes_no_field(SAFETY_QUESTIONS["immunocompromised"])
+
+    previous_acupuncture = forms.TypedChoiceField(
+        label="Have you had acupuncture before?",
+        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")],
+        coerce=PREVIOUS_ACUPUNCTURE.get,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+    contact_consent = forms.BooleanField(
+        label="I agree that the clinic may contact me by email or phone about this assessment and my treatment.",
+        error_messages={"required": "We can only reply if you agree to be contacted."},
+    )
+    research_consent = forms.BooleanField(
+        label="I agree that my anonymised measurements may be used in the clinic's outcome research (optional).",
+        required=False,
+        help_text="Nobody outside the clinic ever sees your name; saying no does not change your care.",
+    )
+
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        earliest = _years_before(today, OLDEST_AGE + 1) + datetime.timedelta(days=1)
+        self.fields["date_of_birth"].widget.attrs.update({"max": today.isoformat(), "min": earliest.isoformat()})
+        self.helper = FormHelper()
+        self.helper.form_id = "intake-form"
+        self.helper.form_class = "intake-form"
+        # The server checks everything and explains each problem beside its field.
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                "About you",
+                Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
+                Div(Div("date_of_birth", css_class="col-sm-6"), Div("sex", css_class="col-sm-6"), css_class="row"),
+                "email",
+                "phone",
+                css_class="intake-section",
+            ),
+            Fieldset(
+                "Your concern",
+                "condition",
+                "complaint_duration",
+                "symptoms",
+                "medications",
+                "history",
+                css_class="intake-section",
+            ),
+            Fieldset(
+                "Safety questions",
+                HTML(
+                    '<p class="text-body-secondary">Some treatments need care with these. '
+                    "Please answer each one; your practitioner will talk them through with you.</p>"
+                ),
+                *[InlineRadios(field) for field in SAFETY_QUESTIONS],
+                css_class="intake-section",
+            ),
+            Fieldset("Acupuncture before", InlineRadios("previous_acupuncture"), css_class="intake-section"),
+            Fieldset("Consent", "contact_consent", "research_consent", css_class="intake-section"),
+            Div(Field(self.HONEYPOT), css_class="intake-extra", aria_hidden="true"),
+            "submission_key",
+            Submit("send", "Send my assessment", css_class="btn-brand btn-lg"),
+        )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today:
+            raise forms.ValidationError("Your date of birth must be in the past.", code="future")
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age > OLDEST_AGE:
+            raise forms.ValidationError(
+                "Please check the year: that date would make you over %(oldest)s.",
+                code="too_old",
+                params={"oldest": OLDEST_AGE},
+            )
+        return born
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if phone and (
+            any(not (char.isdigit() or char in "+()-. ") for char in phone) or sum(c.isdigit() for c in phone) < 6
+        ):
+            raise forms.ValidationError(
+                "Enter a phone number using digits, spaces and + ( ) - only, for example +44 20 7946 0000.",
+                code="invalid_phone",
+            )
+        return phone
+
+    def clean_submission_key(self):
+        """Return the form's UUID, or None when it is missing or not a UUID (then no double-submit check)."""
+        try:
+            return uuid.UUID(self.cleaned_data["submission_key"])
+        except ValueError:
+            return None
+
+
+class AssignPractitionerForm(forms.Form):
+    practitioner = forms.ModelChoiceField(
+        queryset=get_user_model()
+        .objects.filter(groups__name="Practitioners", is_active=True)
+        .order_by("last_name", "first_name", "username"),
+        empty_label="Choose a practitioner…",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].label_from_instance = lambda user: user.get_full_name() or user.username

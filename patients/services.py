@@ -1,0 +1,156 @@
+"""Writes to patients and intakes. Every write that must be all-or-nothing goes through here."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from patients.emails import intake_confirmation_send
+from patients.models import SAFETY_FLAGS, IntakeSubmission, Patient
+
+# Filled in on a matching patient only where the record is still empty: staff may have corrected them.
+_FILL_WHEN_EMPTY = ["sex", "phone", "complaint_duration", "medications", "history"]
+
+
+def intake_submit(*, form_data, form_version, submission_key=None):
+    """Store one free assessment and return `(submission, created)`.
+
+    `form_data` is IntakeForm's cleaned_data. In one transaction: find the patient with the
+    same email (any case) and date of birth, or create one with status "new"; store the answers
+    as an IntakeSubmission snapshot. A submission that attaches to an existing patient is
+    flagged `matched_existing_patient` for staff to check.
+
+    A second call with the same `submission_key` (a double click, a resubmit after the back
+    button) stores nothing and returns the first submission with `created` False. The
+    confirmation email goes out once the transaction has committed.
+    """
+    submission_key = submission_key or uuid.uuid4()
+    earlier = _submission_with_key(submission_key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            patient, matched = _intake_patient(form_data)
+            submission = IntakeSubmission.objects.create(
+                patient=patient,
+                answers=intake_answers(form_data),
+                form_version=form_version,
+                submission_key=submission_key,
+                matched_existing_patient=matched,
+            )
+            transaction.on_commit(lambda: intake_confirmation_send(submission))
+    except IntegrityError:
+        # The same key committed by a concurrent request: this one rolled back entirely.
+        earlier = _submission_with_key(submission_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return submission, True
+
+
+def intake_answers(form_data):
+    """Return the form's answers as JSON values: dates as ISO text, the condition as its slug."""
+    answers = {}
+    for name, value in form_data.items():
+        if name in ("submission_key", "website"):
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif hasattr(value, "slug"):
+            value = value.slug
+        answers[name] = value
+    return answers
+
+
+def _submission_with_key(submission_key):
+    return IntakeSubmission.objects.select_related("patient").filter(submission_key=submission_key).first()
+
+
+def _matching_patient(email, date_of_birth):
+    """Return the earliest patient with this email (any case) and date of birth, locked, or None.
+
+    Call inside a transaction. On PostgreSQL an advisory lock on the email and birthday comes
+    first, so two assessments from one person arriving at once are stored one after the other
+    and the second finds the patient the first created.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(lower(%s) || '|' || %s))", [email, date_of_birth.isoformat()]
+            )
+    return (
+        Patient.objects.select_for_update()
+        .alias(email_lower=Lower("email"))
+        .filter(email_lower=Lower(Value(email)), date_of_birth=date_of_birth)
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def _intake_patient(form_data):
+    """Return `(patient, matched)`: the saved patient for these answers and whether they existed.
+
+    A new patient takes every answer. An existing one is only added to, because the form is
+    public and anyone could type someone else's email and birthday: safety flags are set but
+    never cleared, symptoms are added, empty fields are filled, names and the condition stay as
+    staff keep them, and consent can be given but not withdrawn here. The full answers are in
+    the submission for staff to review.
+    """
+    now = timezone.now()
+    patient = _matching_patient(form_data["email"], form_data["date_of_birth"])
+    matched = patient is not None
+    if not matched:
+        patient = Patient(
+            first_name=form_data["first_name"],
+            last_name=form_data["last_name"],
+            date_of_birth=form_data["date_of_birth"],
+            email=form_data["email"],
+            condition=form_data["condition"],
+            status=Patient.Status.NEW,
+            symptoms=list(form_data["symptoms"]),
+            previous_acupuncture=form_data["previous_acupuncture"],
+            **{field: form_data[field] for field in _FILL_WHEN_EMPTY},
+            **{flag: form_data[flag] for flag in SAFETY_FLAGS},
+        )
+    else:
+        for field in _FILL_WHEN_EMPTY:
+            if not getattr(patient, field):
+                setattr(patient, field, form_data[field])
+        for flag in SAFETY_FLAGS:
+            setattr(patient, flag, getattr(patient, flag) or form_data[flag])
+        patient.symptoms = [*patient.symptoms, *(s for s in form_data["symptoms"] if s not in patient.symptoms)]
+        if patient.previous_acupuncture is None:
+            patient.previous_acupuncture = form_data["previous_acupuncture"]
+        if patient.status == Patient.Status.DISCHARGED:
+            patient.status = Patient.Status.NEW
+    for consent in ("contact_consent", "research_consent"):
+        if form_data[consent] and not getattr(patient, consent):
+            setattr(patient, consent, True)
+            setattr(patient, f"{consent}_at", now)
+    patient.save()
+    return patient, matched
+
+
+def intakes_mark_reviewed(*, submissions, reviewed_by):
+    """Record `reviewed_by` and now on the intakes in `submissions` not reviewed yet; return how many."""
+    return submissions.filter(reviewed_at__isnull=True).update(reviewed_by=reviewed_by, reviewed_at=timezone.now())
+
+
+def patients_assign_practitioner(*, patients, practitioner):
+    """Make `practitioner` the one who treats each of `patients`; return how many changed.
+
+    Each patient is saved on its own so the change appears in the patient's history with who
+    made it. Raise ValidationError when `practitioner` is not in the Practitioners group.
+    """
+    if not practitioner.groups.filter(name="Practitioners").exists():
+        raise ValidationError("%(user)s is not in the Practitioners group.", params={"user": practitioner})
+    changed = 0
+    with transaction.atomic():
+        for patient in patients.select_for_update().exclude(practitioner=practitioner):
+            patient.practitioner = practitioner
+            patient.save(update_fields=["practitioner", "updated_at"])
+            changed += 1
+    return changed

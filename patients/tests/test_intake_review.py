@@ -1,0 +1,234 @@
+"""Front desk reviews the free assessments in admin."""
+
+import datetime
+import re
+import uuid
+
+import pytest
+from django.contrib.admin import helpers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from patients.forms import INTAKE_FORM_VERSION
+from patients.models import IntakeSubmission, Patient
+from patients.tests.factories import PatientFactory, PractitionerFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/patients/intakesubmission/"
+
+
+def _intake(patient=None, *, minutes_ago=0, reviewed_by=None, matched=False, **patient_fields):
+    patient = patient or PatientFactory(**{"status": Patient.Status.NEW, **patient_fields})
+    submission = IntakeSubmission.objects.create(
+        patient=patient,
+        answers={"first_name": patient.first_name, "last_name": patient.last_name, "pregnant": patient.pregnant},
+        form_version=INTAKE_FORM_VERSION,
+        submission_key=uuid.uuid4(),
+        matched_existing_patient=matched,
+        reviewed_by=reviewed_by,
+        reviewed_at=timezone.now() if reviewed_by else None,
+    )
+    IntakeSubmission.objects.filter(pk=submission.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    )
+    return submission
+
+
+@pytest.fixture
+def desk_client(client, front_desk):
+    client.force_login(front_desk)
+    return client
+
+
+def _refs_in_order(html):
+    return re.findall(r">(T-\d{5})<", html)
+
+
+def test_intakes_awaiting_review_come_first_newest_first(desk_client, front_desk):
+    old_waiting = _intake(minutes_ago=90)
+    reviewed = _intake(minutes_ago=1, reviewed_by=front_desk)
+    new_waiting = _intake(minutes_ago=5)
+    html = desk_client.get(LIST).content.decode()
+    assert _refs_in_order(html) == [
+        new_waiting.patient.patient_ref,
+        old_waiting.patient.patient_ref,
+        reviewed.patient.patient_ref,
+    ]
+
+
+def test_safety_flags_and_review_state_show_as_badges(desk_client, front_desk):
+    _intake(pregnant=True, blood_thinners=True, matched=True)
+    _intake(reviewed_by=front_desk)
+    html = desk_client.get(LIST).content.decode()
+    assert '<span class="acuflow-badge acuflow-badge-danger">Pregnant or possibly pregnant</span>' in html
+    assert '<span class="acuflow-badge acuflow-badge-danger">Takes blood-thinning medication</span>' in html
+    assert '<span class="acuflow-badge acuflow-badge-danger">New</span>' in html
+    assert "Existing patient: check details" in html
+    assert "Reviewed by frontdesk on" in html
+
+
+def test_filters_by_review_state_patient_status_and_safety_flag(desk_client, front_desk):
+    waiting_pregnant = _intake(pregnant=True)
+    reviewed = _intake(reviewed_by=front_desk)
+    active = _intake(status=Patient.Status.ACTIVE)
+    cases = {
+        "review=awaiting": {waiting_pregnant, active},
+        "review=done": {reviewed},
+        "patient__status__exact=active": {active},
+        "safety_flag=pregnant": {waiting_pregnant},
+        "matched_existing_patient__exact=0": {waiting_pregnant, reviewed, active},
+    }
+    for query, expected in cases.items():
+        html = desk_client.get(f"{LIST}?{query}").content.decode()
+        assert set(_refs_in_order(html)) == {s.patient.patient_ref for s in expected}, query
+
+
+def test_the_review_list_does_not_slow_down_as_intakes_arrive(desk_client, front_desk):
+    practitioner = PractitionerFactory()
+    for _ in range(2):
+        _intake(practitioner=practitioner, reviewed_by=front_desk)
+    desk_client.get(LIST)
+    with CaptureQueriesContext(connection) as few:
+        desk_client.get(LIST)
+    for _ in range(20):
+        _intake(practitioner=practitioner, reviewed_by=front_desk, pregnant=True)
+    with CaptureQueriesContext(connection) as many:
+        desk_client.get(LIST)
+    assert len(many) == len(few)
+
+
+def test_mark_reviewed_records_who_and_when(desk_client, front_desk):
+    first, second, untouched = _intake(), _intake(), _intake()
+    response = desk_client.post(
+        LIST, {"action": "mark_reviewed", helpers.ACTION_CHECKBOX_NAME: [first.pk, second.pk]}, follow=True
+    )
+    assert "2 intakes marked as reviewed." in response.content.decode()
+    for submission in (first, second):
+        submission.refresh_from_db()
+        assert submission.reviewed_by == front_desk
+        assert timezone.now() - submission.reviewed_at < datetime.timedelta(minutes=1)
+    untouched.refresh_from_db()
+    assert untouched.reviewed_at is None
+
+
+def test_assign_practitioner_asks_which_one_on_an_intermediate_page(desk_client, practitioner, front_desk):
+    first, second = _intake(), _intake()
+    response = desk_client.post(
+        LIST, {"action": "assign_practitioner", helpers.ACTION_CHECKBOX_NAME: [first.pk, second.pk]}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Assign a practitioner" in html
+    assert f'<option value="{practitioner.pk}">Mei Lin</option>' in html
+    assert f'<option value="{front_desk.pk}">' not in html, "only practitioners are offered"
+    assert first.patient.patient_ref in html and second.patient.patient_ref in html
+    assert Patient.objects.filter(practitioner__isnull=False).count() == 0
+
+
+def test_assign_practitioner_sets_them_on_the_selected_patients(desk_client, practitioner, front_desk):
+    first, second, other = _intake(), _intake(), _intake()
+    response = desk_client.post(
+        LIST,
+        {
+            "action": "assign_practitioner",
+            helpers.ACTION_CHECKBOX_NAME: [first.pk, second.pk],
+            "practitioner": practitioner.pk,
+            "apply": "Assign practitioner",
+        },
+        follow=True,
+    )
+    assert "Mei Lin now treats 2 more patients." in response.content.decode()
+    assert set(Patient.objects.filter(practitioner=practitioner)) == {first.patient, second.patient}
+    other.patient.refresh_from_db()
+    assert other.patient.practitioner is None
+    change = first.patient.audit_log.first()
+    assert change.history_user == front_desk and change.practitioner_id == practitioner.pk
+
+
+def test_assign_practitioner_without_a_choice_asks_again(desk_client):
+    submission = _intake()
+    response = desk_client.post(
+        LIST,
+        {"action": "assign_practitioner", helpers.ACTION_CHECKBOX_NAME: [submission.pk], "apply": "Assign"},
+    )
+    assert response.status_code == 200
+    assert "Please choose a practitioner." in response.content.decode()
+
+
+def test_someone_who_may_only_view_intakes_gets_no_review_actions(client, editor):
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.add(Permission.objects.get(codename="view_intakesubmission"))
+    client.force_login(editor)
+    html = client.get(LIST).content.decode()
+    assert "mark_reviewed" not in html and "assign_practitioner" not in html
+
+
+def test_the_answers_are_shown_read_only_with_the_questions(desk_client):
+    submission = _intake(pregnant=True)
+    submission.answers = {"first_name": "Ana", "pregnant": True, "symptoms": ["fatigue", "brain_fog"]}
+    submission.save()
+    html = desk_client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    assert '<th scope="row">Are you pregnant, or could you be pregnant?</th><td>Yes</td>' in html
+    assert "<td>Fatigue, Brain fog</td>" in html
+    assert 'name="answers"' not in html
+
+
+def test_a_script_tag_in_a_name_is_shown_escaped_in_admin(desk_client):
+    evil = "<script>alert(1)</script>"
+    submission = _intake(first_name=evil, last_name=evil)
+    submission.answers = {"first_name": evil, "history": f"<img src=x onerror=alert(1)>{evil}"}
+    submission.save()
+    for url in [
+        LIST,
+        f"{LIST}{submission.pk}/change/",
+        "/admin/patients/patient/",
+        f"/admin/patients/patient/{submission.patient.pk}/change/",
+    ]:
+        html = desk_client.get(url).content.decode()
+        assert evil not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_the_patient_page_lists_their_assessments_with_links(desk_client):
+    first = _intake(minutes_ago=60)
+    second = _intake(first.patient, matched=True)
+    html = desk_client.get(f"/admin/patients/patient/{first.patient.pk}/change/").content.decode()
+    assert "Free assessments" in html
+    for submission in (first, second):
+        assert f"/admin/patients/intakesubmission/{submission.pk}/change/" in html
+
+
+def test_the_patient_page_does_not_slow_down_with_many_assessments(desk_client):
+    patient = _intake().patient
+    url = f"/admin/patients/patient/{patient.pk}/change/"
+    desk_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        desk_client.get(url)
+    for _ in range(10):
+        _intake(patient, reviewed_by=PractitionerFactory())
+    with CaptureQueriesContext(connection) as many:
+        desk_client.get(url)
+    assert len(many) == len(few)
+
+
+def test_an_intake_can_be_marked_reviewed_from_its_own_page(desk_client, front_desk):
+    submission = _intake()
+    url = f"{LIST}{submission.pk}/change/"
+    html = desk_client.get(url).content.decode()
+    assert 'name="_mark_reviewed"' in html and 'name="_save"' not in html
+    response = desk_client.post(url, {"_mark_reviewed": "Mark as reviewed"})
+    assert response.status_code == 302 and response["Location"] == LIST
+    submission.refresh_from_db()
+    assert submission.reviewed_by == front_desk and submission.reviewed_at is not None
+    assert "Reviewed by frontdesk on" in desk_client.get(url).content.decode()
+
+
+def test_posting_the_intake_page_never_changes_the_answers(desk_client):
+    submission = _intake()
+    before = dict(submission.answers)
+    desk_client.post(f"{LIST}{submission.pk}/change/", {"answers": '{"first_name": "Changed"}', "_save": "Save"})
+    submission.refresh_from_db()
+    assert submission.answers == before and submission.reviewed_at is None

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from patients.forms import INTAKE_FORM_VERSION, IntakeForm
+from patients.models import Condition, IntakeSubmission
+from patients.ratelimit import rate_limit_hit
+from patients.services import intake_submit
+
+# Session key: {patient_ref: submission pk} for the assessments sent from this browser.
+_SENT = "intake_sent"
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    if request.method == "GET":
+        return render(request, "patients/intake_form.html", {"form": IntakeForm()})
+
+    retry_after = rate_limit_hit(request, scope="intake", rate=settings.INTAKE_RATE_LIMIT)
+    if retry_after:
+        response = render(request, "patients/rate_limited.html", {"minutes": -(-retry_after // 60)}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    if request.POST.get(IntakeForm.HONEYPOT):
+        return render(request, "patients/intake_received.html")
+
+    form = IntakeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "patients/intake_form.html", {"form": form})
+    submission, _ = intake_submit(
+        form_data=form.cleaned_data,
+        form_version=INTAKE_FORM_VERSION,
+        submission_key=form.cleaned_data["submission_key"],
+    )
+    ref = submission.patient.patient_ref
+    request.session[_SENT] = {**request.session.get(_SENT, {}), ref: submission.pk}
+    return redirect("patients:intake_thanks", ref=ref)
+
+
+@never_cache
+@require_GET
+def intake_thanks(request, ref):
+    """Show the thanks page only in the browser that sent the assessment: a reference alone
+    (a guess, a shared link) must not reveal whose it is."""
+    submission_pk = request.session.get(_SENT, {}).get(ref)
+    if submission_pk is None:
+        raise Http404
+    submission = get_object_or_404(
+        IntakeSubmission.objects.select_related("patient__condition"), pk=submission_pk, patient__patient_ref=ref
+    )
+    return render(
+        request,
+        "patients/intake_thanks.html",
+        {
+            "reference": ref,
+            "first_name": submission.answers.get("first_name", ""),
+            # The concern they wrote about now; a returning patient's record may name an older one.
+            "condition": Condition.objects.filter(slug=submission.answers.get("condition")).first()
+            or submission.patient.condition,
+        },
+    )
