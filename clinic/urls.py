@@ -9,4 +9,6 @@ urlpatterns = [
     path("assessment/", include("patients.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("practice/", include("sessions.urls")),
 ]

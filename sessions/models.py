@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients.models import Patient
@@ -152,3 +154,80 @@ class TreatmentSession(models.Model):
     def needs_follow_up(self):
         """True when a resting SpO₂ reading is below 90%: stored, but to be followed up."""
         return any(reading is not None and reading < LOW_SPO2_THRESHOLD for reading in (self.spo2_pre, self.spo2_post))
+
+    def adverse_event_labels(self):
+        """Return the adverse events as people read them; an empty list means none."""
+        return [AdverseEvent(code).label if code in AdverseEvent.values else code for code in self.adverse_events]
+
+
+# A practitioner may correct their own session freely for this long after logging it;
+# after that, a correction is an amendment and needs a reason.
+EDIT_WINDOW = dt.timedelta(hours=24)
+
+# The fields a correction may change (number, patient and practitioner are fixed once logged).
+CORRECTABLE_FIELDS = [
+    "started_at",
+    "points",
+    "needle_gauge_mm",
+    "retention_minutes",
+    "spo2_pre",
+    "spo2_post",
+    "pulse_pre",
+    "pulse_post",
+    "warmth_change",
+    "clarity_change",
+    "adverse_events",
+    "safety_acknowledgement",
+    "notes",
+]
+
+
+def session_is_freely_editable(session, user, *, now=None):
+    """True when `user` logged `session` less than EDIT_WINDOW ago: a correction needs no reason."""
+    now = now or timezone.now()
+    return session.practitioner_id == user.pk and now - session.created_at < EDIT_WINDOW
+
+
+class SessionAmendment(models.Model):
+    """One correction of a logged session: who, when, why, and each changed field's value before and after."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="amendments")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.TextField(blank=True, help_text="Required for an amendment made after the 24-hour edit window.")
+    changes = models.JSONField(
+        help_text='Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.'
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Amendment of {self.session} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+    def change_rows(self):
+        """Return (label, before, after) for each changed field, in form order, values as people read them."""
+        rows = []
+        for name in CORRECTABLE_FIELDS:
+            if name in self.changes:
+                label = TreatmentSession._meta.get_field(name).verbose_name
+                change = self.changes[name]
+                rows.append((label, _readable(name, change["before"]), _readable(name, change["after"])))
+        return rows
+
+
+def _readable(name, value):
+    if value in (None, "", []):
+        return "—"
+    if name in ("warmth_change", "clarity_change"):
+        return Change(value).label if value in Change.values else value
+    if name == "adverse_events":
+        return ", ".join(AdverseEvent(code).label if code in AdverseEvent.values else code for code in value)
+    if name == "points":
+        return " ".join(value)
+    if name == "started_at":
+        moment = timezone.localtime(dt.datetime.fromisoformat(value))
+        return f"{moment:%d %b %Y %H:%M}"
+    return str(value)

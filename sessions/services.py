@@ -1,10 +1,14 @@
 """Writes to treatment sessions. Every write that must be all-or-nothing goes through here."""
 
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from patients.models import Patient
-from sessions.models import TreatmentSession
+from sessions.models import CORRECTABLE_FIELDS, SessionAmendment, TreatmentSession, session_is_freely_editable
 
 
 def _next_session_number(patient):
@@ -46,3 +50,56 @@ def session_log(*, patient, practitioner, started_at, points=(), **readings):
         )
         session.points.set(points)
     return session
+
+
+def _correctable_values(session):
+    """Return the session's correctable fields as JSON-ready values (points as codes in catalogue order)."""
+    values = {}
+    for name in CORRECTABLE_FIELDS:
+        if name == "points":
+            values[name] = list(session.points.order_by("position").values_list("code", flat=True))
+            continue
+        value = getattr(session, name)
+        if isinstance(value, Decimal):
+            value = f"{value:.2f}"
+        elif name == "started_at":
+            value = value.astimezone(dt.UTC).isoformat()
+        values[name] = value
+    return values
+
+
+def session_correct(*, session, user, reason="", points=None, **changes):
+    """Apply `changes` to a logged session as `user` and return the SessionAmendment (None if nothing changed).
+
+    `changes` are CORRECTABLE_FIELDS other than points; `points` (Acupoint rows), when given, replaces
+    the session's points. Within 24 hours of logging, the session's own practitioner may correct it
+    without a reason; any other correction is an amendment and needs `reason`. The values before and
+    after are kept in the amendment. Raise ValidationError, saving nothing, when the reason is missing
+    or a value breaks the session's rules; TypeError for a field that may not be corrected.
+    """
+    fixed = set(changes) - (set(CORRECTABLE_FIELDS) - {"points"})
+    if fixed:
+        raise TypeError(f"These session fields cannot be corrected: {', '.join(sorted(fixed))}")
+    reason = (reason or "").strip()
+    if not reason and not session_is_freely_editable(session, user):
+        raise ValidationError(
+            {"reason": "Sessions logged more than 24 hours ago, or by someone else, need a reason for the amendment."},
+            code="reason_required",
+        )
+    with transaction.atomic():
+        locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+        before = _correctable_values(locked)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean(validate_unique=False)
+        after = _correctable_values(locked)
+        if points is not None:
+            after["points"] = [point.code for point in sorted(points, key=lambda point: point.position)]
+        changed = {name: {"before": before[name], "after": after[name]} for name in before if before[name] != after[name]}
+        if not changed:
+            return None
+        locked._change_reason = reason or "Corrected within 24 hours"
+        locked.save()
+        if "points" in changed:
+            locked.points.set(points)
+        return SessionAmendment.objects.create(session=locked, changed_by=user, reason=reason, changes=changed)

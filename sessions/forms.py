@@ -1,0 +1,277 @@
+"""The practitioner's session form: logging a new session and correcting one already logged."""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from sessions.acupoints import parse_point_codes
+from sessions.models import (
+    NEEDLE_GAUGE_RANGE,
+    PULSE_RANGE,
+    RETENTION_RANGE,
+    SPO2_RANGE,
+    Acupoint,
+    AdverseEvent,
+    Change,
+)
+from sessions.safety import needling_warnings, patient_needs_safety_check
+
+STANDARD_GAUGES = ["0.16", "0.18", "0.20", "0.22", "0.25"]
+OTHER_GAUGE = "other"
+NO_ADVERSE_EVENT = "none"
+CHOICE_BUTTONS = "sessions/fields/choice_buttons.html"
+
+
+def _whole_number(label, low, high, unit, **attrs):
+    message = f"{label} must be a whole number from {low} to {high}{unit}."
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", **attrs}),
+    )
+
+
+def _local_minute(moment):
+    return timezone.localtime(moment).replace(second=0, microsecond=0)
+
+
+class SessionForm(forms.Form):
+    """A treatment session as the practitioner enters it. `cleaned_data` maps onto session_log's arguments.
+
+    Pass `patient` (the safety warnings depend on their flags). For a correction, pass `session`
+    (its values become the initial ones) and `reason_required`.
+    """
+
+    started_at = forms.DateTimeField(
+        label="Date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Enter when the session took place.", "invalid": "Enter a valid date and time."},
+    )
+    points = forms.CharField(
+        label="Points",
+        required=False,
+        help_text="Type codes separated by spaces or commas, e.g. li4 sp6 sj5 (SJ, LV, DU and REN are understood), "
+        "or find them in the list below.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    needle_gauge = forms.ChoiceField(
+        label="Needle gauge (mm)",
+        required=False,
+        choices=[(gauge, gauge) for gauge in STANDARD_GAUGES] + [(OTHER_GAUGE, "Other")],
+        widget=forms.RadioSelect,
+    )
+    needle_gauge_other = forms.DecimalField(
+        label="Other gauge (mm)",
+        required=False,
+        min_value=NEEDLE_GAUGE_RANGE[0],
+        max_value=NEEDLE_GAUGE_RANGE[1],
+        decimal_places=2,
+        help_text="Only when you chose Other: 0.12 to 0.40 mm.",
+        error_messages={
+            "min_value": "A needle gauge is from 0.12 to 0.40 mm.",
+            "max_value": "A needle gauge is from 0.12 to 0.40 mm.",
+            "max_decimal_places": "Give the gauge to two decimal places, e.g. 0.30.",
+            "invalid": "Enter the gauge in millimetres, e.g. 0.30.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    retention_minutes = _whole_number("Retention (minutes)", *RETENTION_RANGE, " minutes")
+    spo2_pre = _whole_number("SpO₂ before (%)", *SPO2_RANGE, "%")
+    spo2_post = _whole_number("SpO₂ after (%)", *SPO2_RANGE, "%")
+    pulse_pre = _whole_number("Pulse before (bpm)", *PULSE_RANGE, " beats per minute")
+    pulse_post = _whole_number("Pulse after (bpm)", *PULSE_RANGE, " beats per minute")
+    warmth_change = forms.ChoiceField(
+        label="Warmth in hands and feet", required=False, choices=Change.choices, widget=forms.RadioSelect
+    )
+    clarity_change = forms.ChoiceField(
+        label="Mental clarity", required=False, choices=Change.choices, widget=forms.RadioSelect
+    )
+    adverse_events = forms.MultipleChoiceField(
+        label="Adverse events",
+        required=False,
+        choices=[(NO_ADVERSE_EVENT, "None"), *AdverseEvent.choices],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    acknowledge_safety = forms.BooleanField(
+        label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
+    )
+
+    def __init__(self, *args, patient, session=None, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.session = session
+        self.safety_warnings = []
+        if session is None:
+            self.initial.setdefault("started_at", _local_minute(timezone.now()))
+            self.initial.setdefault("adverse_events", [NO_ADVERSE_EVENT])
+        else:
+            self.initial.update(self._values_of(session))
+        if not patient_needs_safety_check(patient):
+            del self.fields["acknowledge_safety"]
+        if session is not None:
+            self.fields["reason"] = forms.CharField(
+                label="Reason for the change",
+                required=reason_required,
+                help_text="Required: this session was logged more than 24 hours ago or by someone else."
+                if reason_required
+                else "Optional within 24 hours of logging your own session.",
+                error_messages={"required": "Say why this session is being amended."},
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields["started_at"].widget.attrs["max"] = _local_minute(timezone.now()).strftime("%Y-%m-%dT%H:%M")
+        self.helper = self._helper()
+
+    @staticmethod
+    def _values_of(session):
+        gauge = f"{session.needle_gauge_mm:.2f}" if session.needle_gauge_mm is not None else ""
+        return {
+            "started_at": _local_minute(session.started_at),
+            "points": " ".join(point.code for point in session.points.order_by("position")),
+            "needle_gauge": gauge if gauge in STANDARD_GAUGES or not gauge else OTHER_GAUGE,
+            "needle_gauge_other": session.needle_gauge_mm if gauge and gauge not in STANDARD_GAUGES else None,
+            "retention_minutes": session.retention_minutes,
+            "spo2_pre": session.spo2_pre,
+            "spo2_post": session.spo2_post,
+            "pulse_pre": session.pulse_pre,
+            "pulse_post": session.pulse_post,
+            "warmth_change": session.warmth_change,
+            "clarity_change": session.clarity_change,
+            "adverse_events": session.adverse_events or [NO_ADVERSE_EVENT],
+            "notes": session.notes,
+            "acknowledge_safety": bool(session.safety_acknowledgement),
+        }
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        sections = [
+            Fieldset("When", Field("started_at")),
+            Fieldset(
+                "Points and needles",
+                Field("points", css_class="font-monospace"),
+                HTML('{% include "sessions/point_picker.html" %}'),
+                Field("needle_gauge", template=CHOICE_BUTTONS),
+                Field("needle_gauge_other"),
+                Field("retention_minutes"),
+            ),
+            Fieldset(
+                "Readings",
+                Row(Column("spo2_pre", css_class="col-6"), Column("spo2_post", css_class="col-6")),
+                Row(Column("pulse_pre", css_class="col-6"), Column("pulse_post", css_class="col-6")),
+            ),
+            Fieldset(
+                "What the patient reports",
+                Field("warmth_change", template=CHOICE_BUTTONS),
+                Field("clarity_change", template=CHOICE_BUTTONS),
+                Field("adverse_events", template=CHOICE_BUTTONS),
+                Field("notes"),
+            ),
+        ]
+        if "acknowledge_safety" in self.fields:
+            sections.append(
+                Fieldset(
+                    "Safety",
+                    HTML('{% include "sessions/safety_notice.html" %}'),
+                    Field("acknowledge_safety", wrapper_class="safety-acknowledgement"),
+                    css_class="safety-fieldset",
+                )
+            )
+        if "reason" in self.fields:
+            sections.append(Fieldset("Correction", Field("reason")))
+        helper.layout = Layout(*sections)
+        return helper
+
+    def clean_started_at(self):
+        started_at = self.cleaned_data["started_at"]
+        if started_at > timezone.now():
+            raise ValidationError("The session cannot be in the future.", code="future")
+        # An unchanged time comes back without seconds; keep the stored one rather than record a change.
+        if self.session is not None and started_at == _local_minute(self.session.started_at):
+            return self.session.started_at
+        return started_at
+
+    def clean_points(self):
+        codes = parse_point_codes(self.cleaned_data["points"])
+        found = {point.code: point for point in Acupoint.objects.filter(code__in=codes)}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ValidationError(
+                "Not in the catalogue: %(codes)s.", code="unknown_acupoint", params={"codes": ", ".join(missing)}
+            )
+        return [found[code] for code in codes]
+
+    def clean_adverse_events(self):
+        events = self.cleaned_data["adverse_events"]
+        if NO_ADVERSE_EVENT in events and len(events) > 1:
+            raise ValidationError("Tick either None or the events that happened, not both.", code="none_and_events")
+        return [event for event in events if event != NO_ADVERSE_EVENT]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_gauge(cleaned)
+        if AdverseEvent.OTHER in cleaned.get("adverse_events", []) and not cleaned.get("notes", "").strip():
+            self.add_error("notes", ValidationError("Describe the other adverse event in the notes.", code="other"))
+        if "points" in cleaned:
+            self.safety_warnings = needling_warnings(patient=self.patient, points=cleaned["points"])
+            if self.safety_warnings and not cleaned.get("acknowledge_safety"):
+                self.add_error(
+                    "acknowledge_safety",
+                    ValidationError("Tick to confirm you have read the safety warnings.", code="not_acknowledged"),
+                )
+        return cleaned
+
+    def _clean_gauge(self, cleaned):
+        choice, other = cleaned.get("needle_gauge"), cleaned.get("needle_gauge_other")
+        if "needle_gauge_other" in self.errors:
+            return
+        if choice == OTHER_GAUGE or (not choice and other is not None):
+            if other is None:
+                self.add_error(
+                    "needle_gauge_other", ValidationError("Enter the other gauge, 0.12 to 0.40 mm.", code="required")
+                )
+            cleaned["needle_gauge_mm"] = other
+        elif choice:
+            if other is not None and other != Decimal(choice):
+                self.add_error(
+                    "needle_gauge_other",
+                    ValidationError(
+                        "You chose %(choice)s mm and typed %(other)s mm: choose Other or clear this box.",
+                        code="two_gauges",
+                        params={"choice": choice, "other": other},
+                    ),
+                )
+            cleaned["needle_gauge_mm"] = Decimal(choice)
+        else:
+            cleaned["needle_gauge_mm"] = None
+
+    def session_values(self):
+        """Return the cleaned values as TreatmentSession fields, ready for session_log or session_correct."""
+        cleaned = self.cleaned_data
+        values = {
+            name: cleaned[name]
+            for name in (
+                "started_at",
+                "points",
+                "needle_gauge_mm",
+                "retention_minutes",
+                "spo2_pre",
+                "spo2_post",
+                "pulse_pre",
+                "pulse_post",
+                "warmth_change",
+                "clarity_change",
+                "adverse_events",
+                "notes",
+            )
+        }
+        values["safety_acknowledgement"] = "\n".join(self.safety_warnings)
+        return values

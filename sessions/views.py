@@ -1,0 +1,187 @@
+"""The practitioner workspace: my patients, a patient's timeline, logging and correcting sessions."""
+
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from patients.models import Condition, Patient
+from sessions import selectors
+from sessions.forms import SessionForm
+from sessions.models import Acupoint, TreatmentSession, session_is_freely_editable
+from sessions.services import session_correct, session_log
+
+logger = logging.getLogger(__name__)
+
+PATIENTS_PER_PAGE = 25
+
+
+def workspace_member_required(view):
+    """Send anonymous users to sign in; answer 403 to anyone outside Practitioners and Clinic lead."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.user_is_workspace_member(request.user):
+            return render(request, "sessions/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_patient(request, patient_ref):
+    """Return the patient `patient_ref` if the user may see them; 404 otherwise, logging another's patient."""
+    patient = get_object_or_404(Patient.objects.select_related("condition", "practitioner"), patient_ref=patient_ref)
+    if not selectors.patients_visible_to(request.user).filter(pk=patient.pk).exists():
+        # The reference is opaque: it identifies the record without saying anything about the person.
+        logger.warning(
+            "Workspace access refused: user %s asked for patient %s, who is not theirs (%s %s).",
+            request.user.pk,
+            patient_ref,
+            request.method,
+            request.resolver_match.url_name,
+        )
+        raise Http404("No such patient.")
+    return patient
+
+
+def _get_session(request, patient_ref, number):
+    patient = _get_patient(request, patient_ref)
+    session = get_object_or_404(TreatmentSession.objects.select_related("practitioner"), patient=patient, number=number)
+    session.patient = patient
+    return session
+
+
+@workspace_member_required
+def patient_list(request):
+    conditions = list(Condition.objects.all())
+    condition = next((c for c in conditions if c.slug == request.GET.get("condition")), None)
+    status = request.GET.get("status") if request.GET.get("status") in Patient.Status.values else ""
+    search = request.GET.get("q", "").strip()
+    patients = selectors.workspace_patient_list(user=request.user, search=search, condition=condition, status=status)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "sessions/patient_list.html",
+        {
+            "page": page,
+            "conditions": conditions,
+            "statuses": Patient.Status.choices,
+            "search": search,
+            "condition": condition,
+            "status": status,
+            "filter_query": filters.urlencode(),
+            "sees_everyone": selectors.user_sees_every_patient(request.user),
+        },
+    )
+
+
+@workspace_member_required
+def patient_detail(request, patient_ref):
+    patient = _get_patient(request, patient_ref)
+    sessions = list(selectors.patient_sessions(patient))
+    chart = {
+        "numbers": [s.number for s in reversed(sessions)],
+        "spo2_pre": [s.spo2_pre for s in reversed(sessions)],
+        "spo2_post": [s.spo2_post for s in reversed(sessions)],
+        "pulse_pre": [s.pulse_pre for s in reversed(sessions)],
+        "pulse_post": [s.pulse_post for s in reversed(sessions)],
+    }
+    return render(
+        request,
+        "sessions/patient_detail.html",
+        {
+            "patient": patient,
+            "sessions": sessions,
+            "follow_ups": [s for s in sessions if s.needs_follow_up],
+            "chart": chart,
+        },
+    )
+
+
+def _form_page(request, template, form, patient, **context):
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "patient": patient,
+            "acupoints": Acupoint.objects.only("code", "pinyin", "meridian"),
+            "caution_codes": selectors.pregnancy_caution_codes() if patient.pregnant else [],
+            **context,
+        },
+    )
+
+
+@workspace_member_required
+def session_new(request, patient_ref):
+    patient = _get_patient(request, patient_ref)
+    form = SessionForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_log(patient=patient, practitioner=request.user, **form.session_values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Session {session.number} saved.")
+            _warn_if_follow_up_needed(request, session)
+            return redirect("practice:patient_detail", patient_ref=patient.patient_ref)
+    return _form_page(
+        request, "sessions/session_form.html", form, patient, next_number=selectors.next_session_number(patient)
+    )
+
+
+@workspace_member_required
+def session_detail(request, patient_ref, number):
+    session = _get_session(request, patient_ref, number)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "amendments": session.amendments.select_related("changed_by"),
+            "freely_editable": session_is_freely_editable(session, request.user),
+        },
+    )
+
+
+@workspace_member_required
+def session_edit(request, patient_ref, number):
+    session = _get_session(request, patient_ref, number)
+    reason_required = not session_is_freely_editable(session, request.user)
+    form = SessionForm(request.POST or None, patient=session.patient, session=session, reason_required=reason_required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = session_correct(
+                session=session, user=request.user, reason=form.cleaned_data["reason"], **form.session_values()
+            )
+        except ValidationError as error:
+            form.add_error("reason" if "reason" in getattr(error, "error_dict", {}) else None, error)
+        else:
+            messages.success(
+                request, f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was."
+            )
+            session.refresh_from_db()
+            _warn_if_follow_up_needed(request, session)
+            return redirect("practice:session_detail", patient_ref=patient_ref, number=number)
+    return _form_page(
+        request, "sessions/session_form.html", form, session.patient, session=session, reason_required=reason_required
+    )
+
+
+def _warn_if_follow_up_needed(request, session):
+    if session.needs_follow_up:
+        messages.warning(
+            request,
+            f"Session {session.number} has an SpO₂ reading below 90%: follow this patient up "
+            "(recheck the reading, and consider referring them to their doctor).",
+        )
