@@ -26,8 +26,9 @@ NO_ADVERSE_EVENT = "none"
 CHOICE_BUTTONS = "sessions/fields/choice_buttons.html"
 
 
-def _whole_number(label, low, high, unit, **attrs):
-    message = f"{label} must be a whole number from {low} to {high}{unit}."
+def _whole_number(label, name, low, high, unit="", **attrs):
+    # No "%" in the message: Django %-formats messages that carry parameters.
+    message = f"{name} must be a whole number from {low} to {high}{unit}."
     return forms.IntegerField(
         label=label,
         required=False,
@@ -82,11 +83,11 @@ class SessionForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    retention_minutes = _whole_number("Retention (minutes)", *RETENTION_RANGE, " minutes")
-    spo2_pre = _whole_number("SpO₂ before (%)", *SPO2_RANGE, "%")
-    spo2_post = _whole_number("SpO₂ after (%)", *SPO2_RANGE, "%")
-    pulse_pre = _whole_number("Pulse before (bpm)", *PULSE_RANGE, " beats per minute")
-    pulse_post = _whole_number("Pulse after (bpm)", *PULSE_RANGE, " beats per minute")
+    retention_minutes = _whole_number("Retention (minutes)", "Retention", *RETENTION_RANGE, " minutes")
+    spo2_pre = _whole_number("SpO₂ before (%)", "SpO₂ before", *SPO2_RANGE)
+    spo2_post = _whole_number("SpO₂ after (%)", "SpO₂ after", *SPO2_RANGE)
+    pulse_pre = _whole_number("Pulse before (bpm)", "Pulse before", *PULSE_RANGE, " beats per minute")
+    pulse_post = _whole_number("Pulse after (bpm)", "Pulse after", *PULSE_RANGE, " beats per minute")
     warmth_change = forms.ChoiceField(
         label="Warmth in hands and feet", required=False, choices=Change.choices, widget=forms.RadioSelect
     )
