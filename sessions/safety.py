@@ -1,4 +1,4 @@
-"""Safety warnings from a patient's screen, shown before needling. They warn and ask for an acknowledgement; they never block."""
+"""Safety warnings from a patient's screen, shown before needling: they ask for an acknowledgement, never block."""
 
 BLEEDING_RISKS = {
     "blood_thinners": "This patient takes blood-thinning medication",

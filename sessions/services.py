@@ -95,7 +95,9 @@ def session_correct(*, session, user, reason="", points=None, **changes):
         after = _correctable_values(locked)
         if points is not None:
             after["points"] = [point.code for point in sorted(points, key=lambda point: point.position)]
-        changed = {name: {"before": before[name], "after": after[name]} for name in before if before[name] != after[name]}
+        changed = {
+            name: {"before": before[name], "after": after[name]} for name in before if before[name] != after[name]
+        }
         if not changed:
             return None
         locked._change_reason = reason or "Corrected within 24 hours"

@@ -168,7 +168,8 @@ def session_edit(request, patient_ref, number):
             form.add_error("reason" if "reason" in getattr(error, "error_dict", {}) else None, error)
         else:
             messages.success(
-                request, f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was."
+                request,
+                f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was.",
             )
             session.refresh_from_db()
             _warn_if_follow_up_needed(request, session)

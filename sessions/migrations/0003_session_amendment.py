@@ -7,25 +7,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treatment_sessions', '0002_load_acupoints'),
+        ("treatment_sessions", "0002_load_acupoints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SessionAmendment',
+            name="SessionAmendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True, help_text='Required for an amendment made after the 24-hour edit window.')),
-                ('changes', models.JSONField(help_text='Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='treatment_sessions.treatmentsession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("changed_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, help_text="Required for an amendment made after the 24-hour edit window."
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(
+                        help_text='Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.'
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="amendments",
+                        to="treatment_sessions.treatmentsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
     ]

@@ -110,8 +110,15 @@ def test_the_original_values_stay_visible_in_the_session_history(client, practit
     client.force_login(practitioner)
     client.post(
         _edit_url(session),
-        _form_values(session, spo2_pre="95", points="li4 pc6", needle_gauge="other", needle_gauge_other="0.30",
-                     warmth_change="much_better", reason="Wrong patient sheet"),
+        _form_values(
+            session,
+            spo2_pre="95",
+            points="li4 pc6",
+            needle_gauge="other",
+            needle_gauge_other="0.30",
+            warmth_change="much_better",
+            reason="Wrong patient sheet",
+        ),
     )
     page = client.get(reverse("practice:session_detail", args=[session.patient.patient_ref, 1])).content.decode()
     assert "Reason: <strong>Wrong patient sheet</strong>" in page

@@ -282,8 +282,9 @@ class TestSafetyAcknowledgements:
     def test_every_warning_that_applies_is_stored(self, signed_in, practitioner):
         patient = PatientFactory(practitioner=practitioner, pregnant=True, blood_thinners=True, bleeding_disorder=True)
         signed_in.post(_url(patient), _entry(points="gb21", acknowledge_safety="on"))
+        risk = "any needling carries a higher risk of bleeding and bruising."
         assert patient.sessions.get().safety_acknowledgement.splitlines() == [
             "GB21 is traditionally avoided in pregnancy, and this patient is flagged as pregnant or possibly pregnant.",
-            "This patient takes blood-thinning medication: any needling carries a higher risk of bleeding and bruising.",
-            "This patient has a bleeding disorder: any needling carries a higher risk of bleeding and bruising.",
+            f"This patient takes blood-thinning medication: {risk}",
+            f"This patient has a bleeding disorder: {risk}",
         ]

@@ -67,7 +67,9 @@ def test_a_patient_with_a_safety_flag_is_marked(client, practitioner):
 
 def test_patients_are_sorted_by_last_visit_newest_first_and_unseen_last(client, practitioner):
     for name, days in [("Older", 20), ("Newest", 1), ("Middle", 5)]:
-        TreatmentSessionFactory(patient=PatientFactory(practitioner=practitioner, last_name=name), started_at=_days_ago(days))
+        TreatmentSessionFactory(
+            patient=PatientFactory(practitioner=practitioner, last_name=name), started_at=_days_ago(days)
+        )
     PatientFactory(practitioner=practitioner, last_name="Unseen")
     client.force_login(practitioner)
     assert [n.split()[-1] for n in _names(client.get("/practice/"))] == ["Newest", "Middle", "Older", "Unseen"]

@@ -55,7 +55,9 @@ def test_the_session_table_is_newest_first_and_the_chart_data_is_in_session_orde
     rows = re.findall(r'<th scope="row"><a href="[^"]+">(\d+)</a></th>', table)
     assert rows == ["3", "2", "1"]
     assert "LI4 ST36" in table
-    data = json.loads(re.search(r'<script id="session-chart-data" type="application/json">(.*?)</script>', html).group(1))
+    data = json.loads(
+        re.search(r'<script id="session-chart-data" type="application/json">(.*?)</script>', html).group(1)
+    )
     assert data["numbers"] == [1, 2, 3]
     assert data["spo2_pre"] == [92, 93, 95]
     assert data["spo2_post"] == [94, None, 97]
