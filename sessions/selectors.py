@@ -9,16 +9,28 @@ from sessions.models import Acupoint, TreatmentSession
 WORKSPACE_GROUPS = ("Practitioners", "Clinic lead")
 
 
+def _group_names(user):
+    """Return the names of `user`'s groups, read once per user object (a request asks several times)."""
+    if not hasattr(user, "_workspace_group_names"):
+        user._workspace_group_names = set(user.groups.values_list("name", flat=True))
+    return user._workspace_group_names
+
+
 def user_is_workspace_member(user):
     """True for superusers and members of the Practitioners or Clinic lead groups."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=WORKSPACE_GROUPS).exists()
+    return user.is_superuser or bool(_group_names(user) & set(WORKSPACE_GROUPS))
 
 
 def user_sees_every_patient(user):
     """True for clinic leads and superusers; practitioners see only the patients assigned to them."""
-    return user.is_superuser or user.groups.filter(name="Clinic lead").exists()
+    return user.is_superuser or "Clinic lead" in _group_names(user)
+
+
+def user_may_see_patient(user, patient):
+    """True when `patient` is among patients_visible_to(`user`)."""
+    return user_sees_every_patient(user) or (patient.practitioner_id is not None and patient.practitioner_id == user.pk)
 
 
 def patients_visible_to(user):

@@ -38,7 +38,7 @@ def workspace_member_required(view):
 def _get_patient(request, patient_ref):
     """Return the patient `patient_ref` if the user may see them; 404 otherwise, logging another's patient."""
     patient = get_object_or_404(Patient.objects.select_related("condition", "practitioner"), patient_ref=patient_ref)
-    if not selectors.patients_visible_to(request.user).filter(pk=patient.pk).exists():
+    if not selectors.user_may_see_patient(request.user, patient):
         # The reference is opaque: it identifies the record without saying anything about the person.
         logger.warning(
             "Workspace access refused: user %s asked for patient %s, who is not theirs (%s %s).",

@@ -1,8 +1,12 @@
 """A practitioner on a tablet in real Chromium: sign in, log a session, fix a mistake, see it in table and chart."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from patients.tests.factories import PatientFactory
+from sessions.models import TreatmentSession
 from sessions.tests.factories import TreatmentSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,3 +79,36 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     assert chart == {"labels": ["Session 1", "Session 2"], "before": [93, 88], "after": [95, 94]}
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "workspace-patient-page-tablet")
+
+
+def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_value(
+    phone_page, live_server, practitioner, screenshot
+):
+    patient = PatientFactory(practitioner=practitioner, first_name="Grace", last_name="Hopper")
+    session = TreatmentSessionFactory(patient=patient, number=1, spo2_pre=93, spo2_post=95)
+    TreatmentSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    page = phone_page
+
+    page.goto(f"{live_server.url}/practice/patients/{patient.patient_ref}/sessions/1/")
+    page.get_by_label("Username").fill("practitioner")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/sessions/1/")
+
+    page.get_by_role("link", name="Amend session").click()
+    assert page.get_by_role("heading", name="Amend session 1").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_label("SpO₂ after (%)").fill("97")
+    page.get_by_role("button", name="Save changes").click()
+    assert page.get_by_text("Say why this session is being amended.").is_visible()
+    assert page.get_by_label("SpO₂ after (%)").input_value() == "97"
+    screenshot(page, "workspace-amend-session-phone")
+
+    page.get_by_label("Reason for the change").fill("Read the oximeter again after five minutes.")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/sessions/1/")
+    history = page.locator(".amendment").first
+    assert "Read the oximeter again after five minutes." in history.inner_text()
+    assert history.locator(".original-value").inner_text() == "95"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "workspace-session-history-phone")

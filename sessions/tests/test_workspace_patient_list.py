@@ -147,4 +147,4 @@ def test_the_list_runs_the_same_number_of_queries_for_2_or_20_patients(client, r
     _add_patients(practitioner, 18)
     many = _queries_for_list(client)
     assert few == many, f"{few} queries for a few patients, {many} for more"
-    assert many <= 8
+    assert many <= 6
