@@ -129,7 +129,7 @@ def session_new(request, patient_ref):
         try:
             session = session_log(patient=patient, practitioner=request.user, **form.session_values())
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_service_errors(form, error)
         else:
             messages.success(request, f"Session {session.number} saved.")
             _warn_if_follow_up_needed(request, session)
@@ -165,7 +165,7 @@ def session_edit(request, patient_ref, number):
                 session=session, user=request.user, reason=form.cleaned_data["reason"], **form.session_values()
             )
         except ValidationError as error:
-            form.add_error("reason" if "reason" in getattr(error, "error_dict", {}) else None, error)
+            _add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -177,6 +177,15 @@ def session_edit(request, patient_ref, number):
     return _form_page(
         request, "sessions/session_form.html", form, session.patient, session=session, reason_required=reason_required
     )
+
+
+def _add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on the field it names when the form has it, else on top."""
+    for field, field_messages in (
+        error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    ).items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 def _warn_if_follow_up_needed(request, session):

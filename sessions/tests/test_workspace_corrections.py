@@ -194,3 +194,13 @@ class TestSessionCorrectService:
         for field in ("number", "patient", "practitioner", "created_at"):
             with pytest.raises(TypeError):
                 session_correct(session=session, user=practitioner, **{field: None})
+
+
+def test_a_window_that_closes_between_opening_and_saving_the_form_asks_for_a_reason(client, practitioner, session):
+    client.force_login(practitioner)
+    assert "Edit session 1" in client.get(_edit_url(session)).content.decode()
+    _logged_hours_ago(session, 24.1)
+    response = client.post(_edit_url(session), _form_values(session, spo2_pre="95"))
+    assert response.context["form"].errors["reason"] == ["Say why this session is being amended."]
+    session.refresh_from_db()
+    assert session.spo2_pre == 85
