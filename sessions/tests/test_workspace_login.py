@@ -93,3 +93,12 @@ def test_a_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):
     response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"}, follow=True)
     assert b"Check your email" in response.content
     assert mail.outbox == []
+
+
+def test_repeated_wrong_passwords_lock_the_account_out_even_for_the_right_one(client, practitioner, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "practitioner", "password": "wrong"})
+    response = _sign_in(client)
+    assert response.status_code == 429
+    assert client.get("/practice/").status_code == 302
