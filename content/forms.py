@@ -1,0 +1,50 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from content.models import RESERVED_SLUGS, Article
+from content.rendering import embed_problems
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The admin form. `can_publish` is set by the admin from the user's permissions."""
+
+    can_publish = True
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "status",
+            "published_at",
+            "source",
+            "source_url",
+            "tags",
+            "conditions",
+            "meta_description",
+        ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(
+                "“%(slug)s” is the address of a page; choose another.", code="reserved", params={"slug": slug}
+            )
+        return slug
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        problems = embed_problems(body)
+        if problems:
+            raise ValidationError(problems, code="embed")
+        return body
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status == Article.Status.PUBLISHED and not self.can_publish:
+            raise ValidationError(
+                "You may not publish articles: choose “In review” and an editor will publish it.", code="publish"
+            )
+        return status
