@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from content.rendering import EMBED_PLACEHOLDER
+from content.rendering import EMBED_PLACEHOLDER, EMBED_SESSIONS_RANGE
 
 CACHE_SECONDS = 300
 # A published row with fewer patients than this shows "fewer than 5" instead of figures.
@@ -62,7 +62,11 @@ def body_with_embeds(body_html):
     """Return the stored, sanitised body HTML with each table placeholder replaced by the table."""
 
     def table(match):
-        context = cohort_table_published(sessions=int(match["sessions"]))
+        sessions = int(match["sessions"])
+        low, high = EMBED_SESSIONS_RANGE
+        if not low <= sessions <= high:
+            return match.group(0)  # the renderer never makes this; an author typed it: leave it as text
+        context = cohort_table_published(sessions=sessions)
         return render_to_string("content/embeds/cohort_outcomes.html", context)
 
     # Safe: body_html was sanitised on save, and the table template escapes every value.
