@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from content.models import RESERVED_SLUGS, Article
 from content.rendering import embed_problems
+from content.services import article_slug_unique
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -33,6 +35,15 @@ class ArticleAdminForm(forms.ModelForm):
                 "“%(slug)s” is the address of a page; choose another.", code="reserved", params={"slug": slug}
             )
         return slug
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "slug" in self.fields and not cleaned_data.get("slug") and cleaned_data.get("title"):
+            cleaned_data["slug"] = article_slug_unique(title=cleaned_data["title"], exclude_pk=self.instance.pk)
+        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED
+        if publishing and "published_at" in self.fields and not cleaned_data.get("published_at"):
+            cleaned_data["published_at"] = timezone.now()  # publish now
+        return cleaned_data
 
     def clean_body(self):
         body = self.cleaned_data["body"]
