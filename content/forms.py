@@ -27,6 +27,7 @@ class ArticleAdminForm(forms.ModelForm):
             "conditions",
             "meta_description",
         ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"})}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
