@@ -56,13 +56,18 @@ def article_save(*, article, by):
     return article
 
 
+def _locked(articles):
+    """Lock the rows of `articles` (a queryset that may join other tables) until the transaction ends."""
+    return Article.objects.select_for_update().filter(pk__in=list(articles.values_list("pk", flat=True)))
+
+
 @transaction.atomic
 def articles_publish(*, articles, by):
     """Publish each article now, or at its scheduled time if it has one. Return how many changed."""
     if not by.has_perm("content.publish_article"):
         raise PublishNotAllowed("You may not publish articles.")
     changed = 0
-    for article in articles.select_for_update().exclude(status=Article.Status.PUBLISHED):
+    for article in _locked(articles).exclude(status=Article.Status.PUBLISHED):
         article.status = Article.Status.PUBLISHED
         article_save(article=article, by=by)
         changed += 1
@@ -73,7 +78,7 @@ def articles_publish(*, articles, by):
 def articles_submit_for_review(*, articles, by):
     """Move drafts to review. Return how many changed; other statuses are left alone."""
     changed = 0
-    for article in articles.select_for_update().filter(status=Article.Status.DRAFT):
+    for article in _locked(articles).filter(status=Article.Status.DRAFT):
         article.status = Article.Status.IN_REVIEW
         article_save(article=article, by=by)
         changed += 1

@@ -17,6 +17,7 @@ WIDE_TABLE = (
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # stylesheets applied
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -39,7 +40,7 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     assert page.get_by_role("heading", level=1).inner_text() == "Cold hands and what helps"
     assert "1 read" in page.locator(".article-meta").inner_text()
     assert page.get_by_role("link", name="the NHS page").get_attribute("rel") == "noopener nofollow"
-    assert _no_sideways_scroll(page)
+    assert _no_sideways_scroll(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     screenshot(page, "content-article-phone")
 
     page.goto(f"{live_server.url}/articles/")
