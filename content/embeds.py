@@ -18,14 +18,16 @@ SMALL_CELL = 5
 
 
 def _signed(value):
-    return "–" if value is None else f"{value:+.1f}"
+    # `or 0.0` turns a rounded -0.0 into 0.0, so "−0.0" never appears.
+    return "–" if value is None else f"{round(value, 1) or 0.0:+.1f}"
 
 
 def _plain(value):
     return "–" if value is None else f"{value:.1f}"
 
 
-def _published_row(row):
+def published_row(row):
+    """Return a cohort row as the public sees it: display strings, or only the condition when small."""
     if row["patients"] < SMALL_CELL:
         return {"condition": row["condition"], "suppressed": True}
     ci = row["delta_ci95"]
@@ -53,7 +55,7 @@ def cohort_table_published(*, sessions):
         from sessions.outcomes import cohort_outcomes
 
         rows = cohort_outcomes(sessions=sessions, reading="post", all_patients=False)
-        return {"sessions": sessions, "as_of": timezone.now(), "rows": [_published_row(row) for row in rows]}
+        return {"sessions": sessions, "as_of": timezone.now(), "rows": [published_row(row) for row in rows]}
 
     return cache.get_or_set(f"content:cohort-outcomes:{sessions}", compute, CACHE_SECONDS)
 

@@ -2,9 +2,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from content.models import Article
+from content.selectors import articles_for_condition
+from content.tests.conftest import BROWSER_UA
 from content.tests.factories import ArticleFactory, TagFactory
 from patients.tests.factories import ConditionFactory
 
@@ -196,3 +199,28 @@ def test_article_pages_load_nothing_from_another_host(reader, path):
     ArticleFactory(body="![pic](https://images.example/a.png)")
     html = reader.get(path).content.decode()
     assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', html) == []
+
+
+def test_an_article_page_runs_a_fixed_number_of_queries(reader, django_assert_max_num_queries):
+    condition = ConditionFactory()
+    tags = [TagFactory(name=f"Topic {n}") for n in range(2)]
+    article = ArticleFactory(tags=tags, conditions=[condition])
+    ArticleFactory(tags=tags)
+    with django_assert_max_num_queries(12) as few:
+        reader.get(f"/articles/{article.slug}/")
+    article.tags.add(*[TagFactory(name=f"More {n}") for n in range(5)])
+    for _ in range(5):
+        ArticleFactory(tags=tags, conditions=[condition])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        Client(HTTP_USER_AGENT=BROWSER_UA).get(f"/articles/{article.slug}/")
+
+
+def test_articles_for_a_condition_are_the_newest_public_ones_about_it():
+    condition = ConditionFactory()
+    now = timezone.now()
+    for day in range(4):
+        ArticleFactory(title=f"About it {day}", conditions=[condition], published_at=now - dt.timedelta(days=day + 1))
+    ArticleFactory(title="Draft about it", conditions=[condition], status=Article.Status.DRAFT, published_at=None)
+    ArticleFactory(title="Not about it")
+    titles = [article.title for article in articles_for_condition(condition=condition)]
+    assert titles == ["About it 0", "About it 1", "About it 2"]
