@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from content.models import Article
 from content.tests.factories import ArticleFactory, TagFactory
@@ -37,8 +38,8 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     page.get_by_role("link", name="Articles", exact=True).click()
     page.get_by_role("link", name="Cold hands and what helps").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Cold hands and what helps"
-    assert "1 read" in page.locator(".article-meta").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cold hands and what helps")
+    expect(page.locator(".article-meta")).to_contain_text("1 read")
     assert page.get_by_role("link", name="the NHS page").get_attribute("rel") == "noopener nofollow"
     assert _no_sideways_scroll(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     screenshot(page, "content-article-phone")
@@ -46,7 +47,7 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     page.goto(f"{live_server.url}/articles/")
     page.get_by_label("Search articles").fill("narrow")
     page.get_by_role("button", name="Search").click()
-    assert "1 article found" in page.content()
+    expect(page.get_by_text("1 article found")).to_be_visible()
     screenshot(page, "content-search-phone")
 
 
@@ -64,14 +65,14 @@ def test_an_editor_sees_a_live_preview_while_writing(tablet_page, live_server, e
         "## A heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>**bold**"
     )
     preview = page.locator("#article-preview")
-    preview.locator("h2").wait_for()
-    assert preview.locator("h2").inner_text().startswith("A heading")
-    assert preview.locator("table td").first.inner_text() == "1"
+    expect(preview.locator("h2")).to_contain_text("A heading")
+    expect(preview.locator("table td").first).to_have_text("1")
     assert preview.locator("script").count() == 0
     assert errors == []
     screenshot(page, "content-admin-preview")
 
     page.get_by_label("Summary").fill("A test of the preview.")
     page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
     article = Article.objects.get()
     assert article.slug == "writing-with-a-preview" and article.status == Article.Status.DRAFT
