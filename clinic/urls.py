@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("practice/", include("sessions.urls")),
+    path("", include("content.urls")),
 ]

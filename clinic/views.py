@@ -4,11 +4,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from content.selectors import articles_latest
 from patients.models import Condition
 
 
 def home(request):
-    return render(request, "clinic/home.html", {"conditions": Condition.objects.exclude(slug="other")})
+    context = {"conditions": Condition.objects.exclude(slug="other"), "latest_articles": articles_latest(limit=3)}
+    return render(request, "clinic/home.html", context)
 
 
 def privacy(request):

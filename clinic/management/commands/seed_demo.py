@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clinic.demo import DEMO_PASSWORD, demo_patients_create, demo_users_create
 from clinic.progress import Progress
+from content.demo import demo_articles_create
 
 
 class Command(BaseCommand):
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             f"Demo data: {made_patients} patients and {made_sessions} sessions created "
             f"({patients - made_patients} demo patients were already there)."
         )
+        self.stdout.write(f"Demo articles: {demo_articles_create()} created.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, group_name, _is_new in users:
             self.stdout.write(f"  {username:<22} {group_name}")

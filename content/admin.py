@@ -1,0 +1,116 @@
+from django.contrib import admin, messages
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
+
+from content.embeds import body_with_embeds
+from content.forms import ArticleAdminForm
+from content.models import Article, Tag
+from content.rendering import embed_problems, render_markdown
+from content.services import article_save, articles_publish, articles_submit_for_review
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    list_display = ["title", "status", "published_at", "live", "author", "view_count", "updated_at"]
+    list_filter = ["status", "tags", "conditions"]
+    list_select_related = ["author"]
+    search_fields = ["title", "summary", "body"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["tags", "conditions"]
+    actions = ["submit_for_review", "publish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "preview"]}),
+        ("Publishing", {"fields": ["status", "published_at", "author", "view_count"]}),
+        ("About", {"fields": ["source", "source_url", "tags", "conditions", "meta_description"]}),
+    ]
+
+    class Media:
+        js = ["content/admin-article-preview.js"]
+        css = {"all": ["content/admin-article-preview.css"]}
+
+    def _can_publish(self, request):
+        return request.user.has_perm("content.publish_article")
+
+    def has_publish_permission(self, request):
+        return self._can_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        # A published article changes only through someone who may publish: otherwise an
+        # edit would go live without review.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self._can_publish(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["preview", "author", "view_count"]
+        if obj is not None and (obj.status == Article.Status.PUBLISHED or obj.published_at):
+            readonly.append("slug")  # stable once published
+        if not self._can_publish(request):
+            readonly.append("published_at")
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return {"slug": ["title"]}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.can_publish = self._can_publish(request)
+        if not form.can_publish and "status" in form.base_fields:
+            form.base_fields["status"].choices = [
+                choice for choice in Article.Status.choices if choice[0] != Article.Status.PUBLISHED
+            ]
+        return form
+
+    def save_model(self, request, obj, form, change):
+        article_save(article=obj, by=request.user)
+
+    @admin.display(boolean=True, description="public")
+    def live(self, article):
+        return article.is_public
+
+    @admin.display(description="preview")
+    def preview(self, article):
+        return format_html(
+            '<div class="article-preview" id="article-preview" data-preview-url="{}" aria-live="polite">{}</div>'
+            '<p class="help">The preview follows what you type. {}</p>',
+            reverse("admin:content_article_preview"),
+            body_with_embeds(article.body_html) if article and article.pk else "",
+            format_html('<a href="{}">Open the page as readers will see it</a>.', article.get_absolute_url())
+            if article and article.pk
+            else "",
+        )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.preview_view))
+        return [path("preview/", preview, name="content_article_preview"), *super().get_urls()]
+
+    def preview_view(self, request):
+        """Return the body from the form, rendered and sanitised exactly as it will be stored."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return JsonResponse({"error": "You may not write articles."}, status=403)
+        body = request.POST.get("body", "")
+        problems = embed_problems(body)
+        return JsonResponse({"html": body_with_embeds(render_markdown(body)), "problems": problems})
+
+    @admin.action(description="Submit selected drafts for review")
+    def submit_for_review(self, request, queryset):
+        changed = articles_submit_for_review(articles=queryset, by=request.user)
+        self.message_user(request, f"{changed} article(s) submitted for review.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected articles", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = articles_publish(articles=queryset, by=request.user)
+        self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)

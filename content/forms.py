@@ -1,0 +1,62 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from content.models import RESERVED_SLUGS, Article
+from content.rendering import embed_problems
+from content.services import article_slug_unique
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The admin form. `can_publish` is set by the admin from the user's permissions."""
+
+    can_publish = True
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "status",
+            "published_at",
+            "source",
+            "source_url",
+            "tags",
+            "conditions",
+            "meta_description",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"})}
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(
+                "“%(slug)s” is the address of a page; choose another.", code="reserved", params={"slug": slug}
+            )
+        return slug
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "slug" in self.fields and not cleaned_data.get("slug") and cleaned_data.get("title"):
+            cleaned_data["slug"] = article_slug_unique(title=cleaned_data["title"], exclude_pk=self.instance.pk)
+        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED
+        if publishing and "published_at" in self.fields and not cleaned_data.get("published_at"):
+            cleaned_data["published_at"] = timezone.now()  # publish now
+        return cleaned_data
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        problems = embed_problems(body)
+        if problems:
+            raise ValidationError(problems, code="embed")
+        return body
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status == Article.Status.PUBLISHED and not self.can_publish:
+            raise ValidationError(
+                "You may not publish articles: choose “In review” and an editor will publish it.", code="publish"
+            )
+        return status

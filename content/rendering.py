@@ -1,0 +1,150 @@
+"""Article Markdown → sanitised HTML.
+
+Markdown (tables, fenced code, headings with anchors) is turned into HTML, then everything
+goes through nh3 with an explicit allow-list, whatever the author typed: raw HTML in the body
+is allowed into Markdown but only the tags, attributes and URL schemes listed here survive.
+External links then get `rel="noopener nofollow"`.
+
+A line holding only `[[cohort-outcomes]]` or `[[cohort-outcomes sessions=N]]` becomes the
+placeholder paragraph `<p>[[cohort-outcomes sessions=N]]</p>`; `content.embeds` swaps it for
+the live table when the page is shown.
+"""
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.preprocessors import Preprocessor
+
+EMBED_SESSIONS_DEFAULT = 6
+EMBED_SESSIONS_RANGE = (2, 20)
+EMBED_LINE = re.compile(r"^\[\[cohort-outcomes(?:\s+sessions=(?P<sessions>\d+))?\s*\]\]\s*$")
+# Looser, to tell authors about a shortcode line that will not work.
+EMBED_LIKE_LINE = re.compile(r"^\s*\[\[\s*cohort-outcomes\b.*\]\]\s*$")
+EMBED_PLACEHOLDER = re.compile(r"<p>\[\[cohort-outcomes sessions=(?P<sessions>\d+)\]\]</p>")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    **{heading: {"id"} for heading in HEADINGS},
+}
+ALLOWED_CLASSES = {"a": {"headerlink"}, "div": {"toc"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_REL = "noopener nofollow"
+
+# Browsers drop ASCII tabs and newlines inside URLs and ignore leading controls and spaces, so
+# "java\tscript:" is javascript: to them; nh3 would let it pass as a relative URL.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_ANCHOR_TAG = re.compile(r'<a((?:\s+[a-zA-Z-]+="[^"]*")*)>')
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+class _CohortEmbedLines(Preprocessor):
+    """Give each valid `[[cohort-outcomes …]]` line a paragraph of its own, in one canonical spelling."""
+
+    def run(self, lines):
+        result = []
+        for line in lines:
+            sessions = embed_sessions(line)
+            if sessions is None:
+                result.append(line)
+            else:
+                result.extend(["", f"[[cohort-outcomes sessions={sessions}]]", ""])
+        return result
+
+
+def embed_sessions(line):
+    """Return N for a valid embed line (`sessions` defaults to 6), or None for any other line."""
+    match = EMBED_LINE.match(line)
+    if not match:
+        return None
+    sessions = int(match["sessions"] or EMBED_SESSIONS_DEFAULT)
+    low, high = EMBED_SESSIONS_RANGE
+    return sessions if low <= sessions <= high else None
+
+
+def embed_problems(body):
+    """Return a message for each line that looks like the embed shortcode but will not render."""
+    low, high = EMBED_SESSIONS_RANGE
+    return [
+        f"Line {number}: “{line.strip()}” is not a valid table embed. Write [[cohort-outcomes]] or "
+        f"[[cohort-outcomes sessions=N]] with N from {low} to {high}, alone on its line."
+        for number, line in enumerate(body.splitlines(), start=1)
+        if EMBED_LIKE_LINE.match(line) and embed_sessions(line) is None
+    ]
+
+
+def _markdown():
+    md = markdown.Markdown(
+        extensions=[
+            "tables",
+            "fenced_code",
+            "sane_lists",
+            TocExtension(permalink="#", permalink_title="Link to this section", slugify=slugify_unicode),
+        ],
+        extension_configs={"tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
+    # After fenced_code (priority 25), so a shortcode inside a code block stays literal.
+    md.preprocessors.register(_CohortEmbedLines(md), "acuflow_cohort_embed", 20)
+    return md
+
+
+def _url_filter(tag, attribute, value):
+    """Drop a URL attribute whose scheme, read the way a browser reads it, is not allowed."""
+    if attribute not in {"href", "src"}:
+        return value
+    scheme = _URL_SCHEME.match(_URL_NOISE.sub("", value))
+    if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+        return None
+    return value
+
+
+def _is_external(href):
+    parts = urlsplit(href.strip())
+    return parts.scheme in {"http", "https", ""} and bool(parts.netloc)
+
+
+def _add_external_rel(match):
+    attributes = match.group(1)
+    href = _HREF.search(attributes)
+    if href and _is_external(html.unescape(href.group(1))):
+        return f'<a{attributes} rel="{EXTERNAL_REL}">'
+    return match.group(0)
+
+
+def sanitise_html(dirty):
+    """Return `dirty` with everything outside the allow-list removed and external links marked."""
+    clean = nh3.clean(
+        dirty,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "noscript", "title", "textarea", "xmp"},
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=_url_filter,
+        link_rel=None,
+        strip_comments=True,
+    )
+    # nh3 serialises every surviving tag canonically (`<a href="…" title="…">`, values without
+    # a raw `"`), and escapes `<` in text, so this pattern only ever meets real anchor tags.
+    return _ANCHOR_TAG.sub(_add_external_rel, clean)
+
+
+def render_markdown(body):
+    """Return the sanitised HTML for an article body written in Markdown."""
+    return sanitise_html(_markdown().convert(body or ""))

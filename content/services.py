@@ -1,0 +1,90 @@
+"""Writes to articles: saving (render + slug), review and publishing, and counting reads."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from content.models import RESERVED_SLUGS, Article
+from content.rendering import render_markdown
+
+
+class PublishNotAllowed(PermissionError):
+    """The user may write articles but not publish them."""
+
+
+def article_slug_unique(*, title, exclude_pk=None):
+    """Return a slug made from `title` that no other article uses and no page reserves."""
+    base = slugify(title)[:190].strip("-") or "article"
+    taken = set(Article.objects.exclude(pk=exclude_pk).filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _stored(article):
+    if article.pk is None:
+        return None
+    return Article.objects.filter(pk=article.pk).values("slug", "status", "published_at").first()
+
+
+def article_save(*, article, by):
+    """Render the body, settle the slug and publication time, and save the article.
+
+    The slug follows the title (when left empty) until the article is first published, then
+    never changes. Publishing without a time publishes now. Raise PublishNotAllowed when `by`
+    may not publish and the save would publish or change a published article.
+    """
+    stored = _stored(article)
+    was_published = bool(stored and stored["status"] == Article.Status.PUBLISHED)
+    can_publish = by.has_perm("content.publish_article")
+    if not can_publish and (article.status == Article.Status.PUBLISHED or was_published):
+        raise PublishNotAllowed("Only editors with the publish permission may publish or change published articles.")
+
+    if stored and (was_published or stored["published_at"]) and stored["slug"]:
+        article.slug = stored["slug"]
+    elif not article.slug:
+        article.slug = article_slug_unique(title=article.title, exclude_pk=article.pk)
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    if article.author_id is None:
+        article.author = by
+    article.body_html = render_markdown(article.body)
+    article.save()
+    return article
+
+
+def _locked(articles):
+    """Lock the rows of `articles` (a queryset that may join other tables) until the transaction ends."""
+    return Article.objects.select_for_update().filter(pk__in=list(articles.values_list("pk", flat=True)))
+
+
+@transaction.atomic
+def articles_publish(*, articles, by):
+    """Publish each article now, or at its scheduled time if it has one. Return how many changed."""
+    if not by.has_perm("content.publish_article"):
+        raise PublishNotAllowed("You may not publish articles.")
+    changed = 0
+    for article in _locked(articles).exclude(status=Article.Status.PUBLISHED):
+        article.status = Article.Status.PUBLISHED
+        article_save(article=article, by=by)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def articles_submit_for_review(*, articles, by):
+    """Move drafts to review. Return how many changed; other statuses are left alone."""
+    changed = 0
+    for article in _locked(articles).filter(status=Article.Status.DRAFT):
+        article.status = Article.Status.IN_REVIEW
+        article_save(article=article, by=by)
+        changed += 1
+    return changed
+
+
+def article_read_count(*, article_id):
+    """Add one read in the database itself (no read-modify-write), so concurrent reads all count."""
+    Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)

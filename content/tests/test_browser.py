@@ -1,0 +1,78 @@
+import pytest
+from playwright.sync_api import expect
+
+from content.models import Article
+from content.tests.factories import ArticleFactory, TagFactory
+
+pytestmark = pytest.mark.browser
+
+WIDE_TABLE = (
+    "| "
+    + " | ".join(f"Column {n}" for n in range(9))
+    + " |\n|"
+    + "---|" * 9
+    + "\n| "
+    + " | ".join(f"value {n}" for n in range(9))
+    + " |"
+)
+
+
+def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # stylesheets applied
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_server, screenshot):
+    tag = TagFactory(name="Circulation")
+    ArticleFactory(
+        title="Cold hands and what helps",
+        summary="Why hands go cold, and three things that help.",
+        body=f"## Why hands go cold\n\nBlood vessels **narrow** in the cold.\n\n{WIDE_TABLE}\n\n"
+        "See [the NHS page](https://www.nhs.uk/).",
+        source="Acuflow Clinic",
+        tags=[tag],
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Toggle navigation").click()
+    page.get_by_role("link", name="Articles", exact=True).click()
+    page.get_by_role("link", name="Cold hands and what helps").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cold hands and what helps")
+    expect(page.locator(".article-meta")).to_contain_text("1 read")
+    assert page.get_by_role("link", name="the NHS page").get_attribute("rel") == "noopener nofollow"
+    assert _no_sideways_scroll(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    screenshot(page, "content-article-phone")
+
+    page.goto(f"{live_server.url}/articles/")
+    page.get_by_label("Search articles").fill("narrow")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 article found")).to_be_visible()
+    screenshot(page, "content-search-phone")
+
+
+def test_an_editor_sees_a_live_preview_while_writing(tablet_page, live_server, editor, article_roles, screenshot):
+    page = tablet_page
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/content/article/add/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.get_by_label("Title").fill("Writing with a preview")
+    page.locator("#id_body").fill(
+        "## A heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>**bold**"
+    )
+    preview = page.locator("#article-preview")
+    expect(preview.locator("h2")).to_contain_text("A heading")
+    expect(preview.locator("table td").first).to_have_text("1")
+    assert preview.locator("script").count() == 0
+    assert errors == []
+    screenshot(page, "content-admin-preview")
+
+    page.get_by_label("Summary").fill("A test of the preview.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
+    article = Article.objects.get()
+    assert article.slug == "writing-with-a-preview" and article.status == Article.Status.DRAFT

@@ -1,0 +1,67 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from content import reads
+from content.embeds import body_with_embeds
+from content.models import Article, Tag
+from content.selectors import articles_public, articles_related, articles_search
+from patients.models import Condition
+
+PER_PAGE = 10
+SEARCH_MAX_LENGTH = 200
+
+
+def _page(request, articles):
+    return Paginator(articles.prefetch_related("tags"), PER_PAGE).get_page(request.GET.get("page"))
+
+
+def article_list(request):
+    return render(request, "content/article_list.html", {"page": _page(request, articles_public())})
+
+
+def tag_articles(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = _page(request, articles_public().filter(tags=tag))
+    return render(request, "content/article_list.html", {"page": page, "heading": f"Articles tagged “{tag.name}”"})
+
+
+def condition_articles(request, slug):
+    condition = get_object_or_404(Condition, slug=slug)
+    page = _page(request, articles_public().filter(conditions=condition))
+    context = {"page": page, "heading": f"Articles about {condition.name}", "condition": condition}
+    return render(request, "content/article_list.html", context)
+
+
+def article_search(request):
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    page = _page(request, articles_search(query=query)) if query else None
+    return render(request, "content/article_search.html", {"query": query, "page": page})
+
+
+def _staff_may_preview(user):
+    return user.is_staff and user.has_perm("content.view_article")
+
+
+def article_detail(request, slug):
+    article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
+    if not article.is_public and not _staff_may_preview(request.user):
+        raise Http404("No such article.")
+    counted = article.is_public and reads.read_count_if_new(request, article)
+    if counted:
+        article.refresh_from_db(fields=["view_count"])
+    context = {
+        "article": article,
+        "body": body_with_embeds(article.body_html),
+        "tags": article.tags.all(),
+        "conditions": article.conditions.all(),
+        "related": articles_related(article=article),
+    }
+    response = render(request, "content/article_detail.html", context)
+    if counted:
+        reads.read_remember(request, response, article)
+    return response
+
+
+def outcome_definitions(request):
+    return render(request, "content/outcome_definitions.html")
