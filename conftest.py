@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -24,21 +23,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The data migrations that seed reference rows, as (module, function); each is idempotent.
+REFERENCE_DATA = [
+    ("patients.migrations.0002_seed_conditions", "seed_conditions"),
+    ("sessions.migrations.0002_load_acupoints", "load_acupoints"),
+    ("clinic.migrations.0001_roles", "create_roles"),
+    ("content.migrations.0002_article_roles", "grant_article_permissions"),
+]
+
+
 def _restore_reference_data():
-    """Put back what the data migrations seed (conditions, acupoints, roles).
+    """Put back what the data migrations seed (conditions, acupoints, roles and their permissions).
 
     A test that runs with real transactions (live server, threads) ends with every table
     emptied; the next such test needs the seeded rows again.
     """
-    importlib.import_module("patients.migrations.0002_seed_conditions").seed_conditions(apps, None)
-    importlib.import_module("sessions.migrations.0002_load_acupoints").load_acupoints(apps, None)
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    for group_name, codes in importlib.import_module("clinic.migrations.0001_roles").ROLES.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(
-            *[Permission.objects.get(content_type__app_label=label, codename=code) for label, code in codes]
-        )
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

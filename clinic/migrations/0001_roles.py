@@ -1,7 +1,8 @@
 """Create the staff roles as groups with their permissions (see the README's Roles section)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from clinic.roles import roles_grant
 
 
 def _crud(app_label, model, actions):
@@ -51,18 +52,7 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codes in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for app_label, codename in codes:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    roles_grant(apps, ROLES)
 
 
 def remove_roles(apps, schema_editor):

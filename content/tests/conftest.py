@@ -1,7 +1,4 @@
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -20,9 +17,3 @@ def reader(client):
     """An anonymous reader with an ordinary browser."""
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
     return client
-
-
-@pytest.fixture
-def article_roles(transactional_db):
-    """Give the Editors and Clinic lead groups their article permissions again after a flush."""
-    importlib.import_module("content.migrations.0002_article_roles").grant_article_permissions(apps, None)
