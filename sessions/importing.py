@@ -15,6 +15,7 @@ Nothing is written unless every row is right.
 import codecs
 import csv
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -123,48 +124,6 @@ def _whole_number(text, low, high):
     return number
 
 
-def _local_datetime(text):
-    """Read YYYY-MM-DD (that day, at midnight) or an ISO date-time; naive values are clinic-local."""
-    try:
-        if len(text) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time.min)
-        else:
-            moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a real date (YYYY-MM-DD) or ISO date-time") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    if moment > timezone.now() + dt.timedelta(days=1):
-        raise ValueError(f"{text} is in the future")
-    return moment
-
-
-def _date_of_birth(text):
-    try:
-        born = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a real date (YYYY-MM-DD)") from None
-    if born > timezone.localdate():
-        raise ValueError(f"{text} is in the future")
-    return born
-
-
-def _change(text):
-    word = text.lower().replace(" ", "_")
-    if word in Change.values:
-        return word
-    if text in CHANGE_SCORES:
-        return CHANGE_SCORES[text]
-    raise ValueError(f"'{text}' is not one of {', '.join(Change.values)} or -2…2")
-
-
-def _consent(text):
-    try:
-        return CONSENT_WORDS[text.lower()]
-    except KeyError:
-        raise ValueError(f"'{text}' is not yes/no, true/false or 1/0") from None
-
-
 def _needle_gauge(text):
     try:
         gauge = Decimal(text)
@@ -187,31 +146,88 @@ def _text(limit):
     return parse
 
 
-class _Lookups:
-    """The reference data rows refer to, loaded once (users on first use)."""
+def _lookup(table, message):
+    """Return a parser reading `text` through `table` (case-insensitive), else ValueError(message)."""
+
+    def parse(text):
+        try:
+            return table[text]
+        except KeyError:
+            pass
+        try:
+            return table[text.lower()]
+        except KeyError:
+            raise ValueError(message.format(text=text)) from None
+
+    return parse
+
+
+_CHANGES = {**{value: value for value in Change.values}, **CHANGE_SCORES}
+_CHANGES.update({value.replace("_", " "): value for value in Change.values})
+_change = _lookup(_CHANGES, f"'{{text}}' is not one of {', '.join(Change.values)} or -2…2")
+_consent = _lookup(CONSENT_WORDS, "'{text}' is not yes/no, true/false or 1/0")
+
+
+class _RowParsers:
+    """The parsers of one import: reference data loaded once, repeated values parsed once."""
 
     def __init__(self):
-        self.conditions = {}
+        conditions = {}
         for pk, name, slug in Condition.objects.values_list("pk", "name", "slug"):
-            self.conditions[name.lower()] = pk
-            self.conditions[slug.lower()] = pk
-        self.points = dict(Acupoint.objects.values_list("code", "pk"))
-        self.sexes = {}
+            conditions[name.lower()] = conditions[slug.lower()] = pk
+        sexes = {}
         for value, label in Patient.Sex.choices:
-            self.sexes[value] = self.sexes[label.lower()] = value
+            sexes[value] = sexes[label.lower()] = value
+        self.points = dict(Acupoint.objects.values_list("code", "pk"))
         self.users = {}
+        self.tz = timezone.get_default_timezone()
+        self.latest = timezone.now() + dt.timedelta(days=1)
+        self.today = timezone.localdate()
+        cached = functools.lru_cache(maxsize=8192)
+        self.by_column = {
+            "condition": _lookup(conditions, "unknown condition '{text}' (use a condition's name or slug)"),
+            "session_date": cached(self.started_at),
+            "first_name": _text(100),
+            "last_name": _text(100),
+            "date_of_birth": cached(self.date_of_birth),
+            "sex": _lookup(sexes, f"'{{text}}' is not one of {', '.join(Patient.Sex.values)}"),
+            "research_consent": _consent,
+            "practitioner": self.practitioner,
+            "needle_gauge_mm": cached(_needle_gauge),
+            "retention_minutes": cached(lambda text: _whole_number(text, *RETENTION_RANGE)),
+            "spo2_pre": cached(lambda text: _whole_number(text, *SPO2_RANGE)),
+            "spo2_post": cached(lambda text: _whole_number(text, *SPO2_RANGE)),
+            "pulse_pre": cached(lambda text: _whole_number(text, *PULSE_RANGE)),
+            "pulse_post": cached(lambda text: _whole_number(text, *PULSE_RANGE)),
+            "warmth_change": _change,
+            "clarity_change": _change,
+            "notes": str,
+        }
+        self.point_ids = cached(self._point_ids)
 
-    def condition(self, text):
+    def started_at(self, text):
+        """Read YYYY-MM-DD (that day, at midnight) or an ISO date-time; naive values are clinic-local."""
         try:
-            return self.conditions[text.lower()]
-        except KeyError:
-            raise ValueError(f"unknown condition '{text}' (use a condition's name or slug)") from None
+            if len(text) == 10:
+                moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time.min)
+            else:
+                moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date (YYYY-MM-DD) or ISO date-time") from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, self.tz)
+        if moment > self.latest:
+            raise ValueError(f"{text} is in the future")
+        return moment
 
-    def sex(self, text):
+    def date_of_birth(self, text):
         try:
-            return self.sexes[text.lower()]
-        except KeyError:
-            raise ValueError(f"'{text}' is not one of {', '.join(Patient.Sex.values)}") from None
+            born = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date (YYYY-MM-DD)") from None
+        if born > self.today:
+            raise ValueError(f"{text} is in the future")
+        return born
 
     def practitioner(self, text):
         if text not in self.users:
@@ -220,9 +236,9 @@ class _Lookups:
             raise ValueError(f"no user with the username '{text}'")
         return self.users[text]
 
-    def point_ids(self, text):
+    def _point_ids(self, text):
         try:
-            return [self.points[code] for code in parse_point_codes(text)]
+            return tuple(self.points[code] for code in parse_point_codes(text))
         except ValidationError as error:
             raise ValueError(error.messages[0].rstrip(".")) from None
 
@@ -253,25 +269,12 @@ STAGING_COLUMNS = (
     ("clarity_change", TreatmentSession._meta.get_field("clarity_change")),
     ("notes", TreatmentSession._meta.get_field("notes")),
 )
-# File column -> (staging column, parser taking the lookups); None for required key columns.
-_PARSERS = {
-    "condition": ("condition_id", lambda lookups: lookups.condition),
-    "session_date": ("started_at", lambda lookups: _local_datetime),
-    "first_name": ("first_name", lambda lookups: _text(100)),
-    "last_name": ("last_name", lambda lookups: _text(100)),
-    "date_of_birth": ("date_of_birth", lambda lookups: _date_of_birth),
-    "sex": ("sex", lambda lookups: lookups.sex),
-    "research_consent": ("research_consent", lambda lookups: _consent),
-    "practitioner": ("practitioner_id", lambda lookups: lookups.practitioner),
-    "needle_gauge_mm": ("needle_gauge_mm", lambda lookups: _needle_gauge),
-    "retention_minutes": ("retention_minutes", lambda lookups: lambda text: _whole_number(text, *RETENTION_RANGE)),
-    "spo2_pre": ("spo2_pre", lambda lookups: lambda text: _whole_number(text, *SPO2_RANGE)),
-    "spo2_post": ("spo2_post", lambda lookups: lambda text: _whole_number(text, *SPO2_RANGE)),
-    "pulse_pre": ("pulse_pre", lambda lookups: lambda text: _whole_number(text, *PULSE_RANGE)),
-    "pulse_post": ("pulse_post", lambda lookups: lambda text: _whole_number(text, *PULSE_RANGE)),
-    "warmth_change": ("warmth_change", lambda lookups: _change),
-    "clarity_change": ("clarity_change", lambda lookups: _change),
-    "notes": ("notes", lambda lookups: str),
+# File column -> staging column, for the columns read by _RowParsers.by_column.
+_STAGING_COLUMN = {
+    "condition": "condition_id",
+    "session_date": "started_at",
+    "practitioner": "practitioner_id",
+    **{name: name for name in OPTIONAL_COLUMNS if name not in ("practitioner", "points")},
 }
 # Staging columns that are text in the model: an empty cell is stored as '' rather than NULL.
 _BLANK_TEXT = {"warmth_change", "clarity_change", "notes"}
@@ -362,67 +365,69 @@ def _read_header(reader, problems):
     return None if problems else names
 
 
-def _clean_row(cells, header, lookups, line, problems):
-    """Return (staging row, point ids) for one record, noting its problems; None when unusable."""
-    values = dict.fromkeys(name for name, _ in STAGING_COLUMNS)
-    values["line"] = line
-    point_ids = []
-    usable = True
-    for name, raw in zip(header, cells, strict=True):
-        text = raw.strip()
-        if name == "patient_ref":
+def _row_cleaner(header, parsers, problems):
+    """Return clean(cells, line) -> (staging row, [(line, acupoint id)]) or None when the row is unusable.
+
+    Problems found are appended to `problems` as (line, column, message).
+    """
+    positions = {name: index for index, (name, _) in enumerate(STAGING_COLUMNS)}
+    template = [None] * len(STAGING_COLUMNS)
+    for column in _BLANK_TEXT:
+        template[positions[column]] = ""
+    plan = [
+        (index, name, positions[_STAGING_COLUMN[name]], parsers.by_column[name])
+        for index, name in enumerate(header)
+        if name in _STAGING_COLUMN
+    ]
+    ref_at, number_at = header.index("patient_ref"), header.index("session_number")
+    points_at = header.index("points") if "points" in header else None
+    line_at, ref_to, number_to = positions["line"], positions["patient_ref"], positions["number"]
+
+    def clean(cells, line):
+        values = template.copy()
+        values[line_at] = line
+        usable = True
+        ref = cells[ref_at].strip()
+        if not ref or len(ref) > 32:
+            problems.append((line, "patient_ref", "is required" if not ref else "is longer than 32 characters"))
+            usable = False
+        values[ref_to] = ref
+        number = cells[number_at].strip()
+        try:
+            values[number_to] = _whole_number(number, 1, 10_000)
+        except ValueError as error:
+            message = "is required" if not number else f"{error}; session numbers start at 1"
+            problems.append((line, "session_number", message))
+            usable = False
+        for index, name, position, parse in plan:
+            text = cells[index].strip()
             if not text:
-                problems.append((line, name, "is required"))
-                usable = False
-            elif len(text) > 32:
-                problems.append((line, name, "is longer than 32 characters"))
-                usable = False
-            values["patient_ref"] = text
-            continue
-        if name == "session_number":
-            if not text:
-                problems.append((line, name, "is required"))
-                usable = False
+                if name in ("condition", "session_date"):
+                    problems.append((line, name, "is required"))
                 continue
             try:
-                values["number"] = _whole_number(text, 1, 10_000)
-            except ValueError as error:
-                problems.append((line, name, f"{error}; session numbers start at 1"))
-                usable = False
-            continue
-        if name == "points":
-            try:
-                point_ids = lookups.point_ids(text)
+                values[position] = parse(text)
             except ValueError as error:
                 problems.append((line, name, str(error)))
-            continue
-        column, make_parser = _PARSERS[name]
-        if not text:
-            if name in ("condition", "session_date"):
-                problems.append((line, name, "is required"))
-            elif column in _BLANK_TEXT:
-                values[column] = ""
-            continue
-        try:
-            values[column] = make_parser(lookups)(text)
-        except ValueError as error:
-            problems.append((line, name, str(error)))
-    for column in _BLANK_TEXT:
-        if values[column] is None:
-            values[column] = ""
-    if not usable:
-        return None
-    return tuple(values[name] for name, _ in STAGING_COLUMNS), [(line, pk) for pk in point_ids]
+        point_ids = ()
+        if points_at is not None:
+            try:
+                point_ids = parsers.point_ids(cells[points_at].strip())
+            except ValueError as error:
+                problems.append((line, "points", str(error)))
+        return (tuple(values), [(line, pk) for pk in point_ids]) if usable else None
+
+    return clean
 
 
 def _stage_file(cursor, binary, problems, progress):
     """Read the whole file into the staging tables; return (header, number of rows)."""
-    lookups = _Lookups()
     reader = csv.reader(_decoded_lines(binary, problems, progress))
     try:
         header = _read_header(reader, problems)
         if header is None:
             return None, 0
+        clean = _row_cleaner(header, _RowParsers(), problems)
         rows, points, count, previous_end = [], [], 0, reader.line_num
         for cells in reader:
             line, previous_end = previous_end + 1, reader.line_num
@@ -432,7 +437,7 @@ def _stage_file(cursor, binary, problems, progress):
             if len(cells) != len(header):
                 problems.append((line, "file", f"has {len(cells)} fields but the header has {len(header)}"))
                 continue
-            cleaned = _clean_row(cells, header, lookups, line, problems)
+            cleaned = clean(cells, line)
             if cleaned:
                 rows.append(cleaned[0])
                 points.extend(cleaned[1])
@@ -608,7 +613,7 @@ def _update_existing_patients(cursor, now):
 
 def _upsert_sessions(cursor, header, now):
     rows, patients, sessions = _q(ROWS_TABLE), _q(Patient._meta.db_table), _q(TreatmentSession._meta.db_table)
-    from_file = ["started_at"] + [_PARSERS[name][0] for name in SESSION_COLUMNS if name in header]
+    from_file = ["started_at"] + [_STAGING_COLUMN[name] for name in SESSION_COLUMNS if name in header]
     given = {"patient_id": "patient.id", "number": "staged.number"}
     given.update({column: f"staged.{_q(column)}" for column in from_file})
     defaults = _defaults(TreatmentSession, given, now)
@@ -635,7 +640,7 @@ def _replace_points(cursor):
     cursor.execute(f"DELETE FROM {links} WHERE treatmentsession_id IN ({imported_sessions})")
     cursor.execute(
         f"""INSERT INTO {links} (treatmentsession_id, acupoint_id)
-            SELECT DISTINCT session.id, point.acupoint_id FROM {_q(POINTS_TABLE)} point
+            SELECT session.id, point.acupoint_id FROM {_q(POINTS_TABLE)} point
             JOIN {rows} staged ON staged.line = point.line
             JOIN {patients} patient ON patient.patient_ref = staged.patient_ref
             JOIN {sessions} session ON session.patient_id = patient.id AND session.number = staged.number"""
