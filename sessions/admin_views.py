@@ -146,6 +146,7 @@ def outcomes_dashboard(request, site):
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "acuflow-imports"
 UPLOAD_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
 SESSION_KEY = "session_import"
+PROBLEMS_SHOWN = 1000  # a page with a million problems helps nobody; the count says how many
 
 
 def _upload_path(token):
@@ -190,12 +191,20 @@ def sessions_import_view(request, model_admin):
                 context["summary"] = sessions_import(source=source, dry_run=True, imported_by=request.user)
         except ImportRejected as rejected:
             _upload_path(token).unlink(missing_ok=True)
-            context["problems"] = rejected.problems
+            context.update(_problems_context(rejected.problems))
         else:
             request.session[SESSION_KEY] = {"token": token, "name": upload.name}
             context["token"] = token
     context["form"] = form
     return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
+
+
+def _problems_context(problems):
+    return {
+        "problems": problems[:PROBLEMS_SHOWN],
+        "problem_count": len(problems),
+        "problems_hidden": max(0, len(problems) - PROBLEMS_SHOWN),
+    }
 
 
 def _import_confirmed(request, pending, context):
@@ -208,7 +217,7 @@ def _import_confirmed(request, pending, context):
         messages.error(request, "That upload has expired: upload the file again.")
         return redirect("admin:treatment_sessions_treatmentsession_import")
     except ImportRejected as rejected:
-        context.update(form=SessionImportForm(), file_name=pending["name"], problems=rejected.problems)
+        context.update(form=SessionImportForm(), file_name=pending["name"], **_problems_context(rejected.problems))
         return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
     finally:
         path.unlink(missing_ok=True)

@@ -80,6 +80,8 @@ CONSENT_WORDS = {"yes": 1, "true": 1, "1": 1, "no": 0, "false": 0, "0": 0}
 CHANGE_SCORES = {"-2": "much_worse", "-1": "worse", "0": "same", "1": "better", "+1": "better", "2": "much_better"}
 CHANGE_SCORES["+2"] = "much_better"
 BATCH_SIZE = 5000
+# On PostgreSQL, an import at least this long refreshes the planner statistics of the tables it wrote.
+ANALYZE_FROM_ROWS = 10_000
 
 ROWS_TABLE = "acuflow_import_rows"
 POINTS_TABLE = "acuflow_import_points"
@@ -676,6 +678,8 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
             _upsert_sessions(cursor, header, now)
             if "points" in header:
                 _replace_points(cursor)
+            if connection.vendor == "postgresql" and rows_count >= ANALYZE_FROM_ROWS:
+                _analyze(cursor)
             logger.info(
                 "Sessions imported by %s: %s",
                 getattr(imported_by, "username", None) or "command line",
@@ -683,6 +687,12 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
             )
         _staging_drop(cursor)
     return summary
+
+
+def _analyze(cursor):
+    """Refresh the planner's statistics: after a large import, old ones give the dashboard slow plans."""
+    tables = [Patient._meta.db_table, TreatmentSession._meta.db_table, TreatmentSession.points.through._meta.db_table]
+    cursor.execute(f"ANALYZE {', '.join(_q(table) for table in tables)}")
 
 
 def _format(problems):

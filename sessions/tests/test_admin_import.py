@@ -69,3 +69,13 @@ def test_a_file_that_is_not_csv_is_refused_with_the_form_kept(client, clinic_lea
     client.force_login(clinic_lead)
     html = _upload(client, "hello", name="notes.pdf").content.decode()
     assert "Choose a .csv file." in html
+
+
+@pytest.mark.django_db
+def test_a_file_with_very_many_problems_shows_the_first_thousand_and_the_count(client, clinic_lead):
+    client.force_login(clinic_lead)
+    rows = [f"H-{i},other,1,2025-01-06,Ann,Lee,yes,,101,94,,,,," for i in range(1200)]
+    html = _upload(client, "\n".join([GOOD_FILE.splitlines()[0], *rows])).content.decode()
+    assert "Nothing was imported: 1200 problems in history.csv." in html
+    assert html.count("spo2_pre: 101 is outside 50–100") == 1000
+    assert "… and 200 more." in html
