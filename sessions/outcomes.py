@@ -291,7 +291,7 @@ def spo2_by_session(params):
         params, extra_join=f"JOIN {q(TreatmentSession._meta.db_table)} s ON s.patient_id = s1.patient_id"
     )
     sql = f"""
-        SELECT c.name, s.number, AVG(s.spo2_pre * 1.0), AVG(s.spo2_post * 1.0)
+        SELECT c.name, s.number, SUM(s.spo2_pre), COUNT(s.spo2_pre), SUM(s.spo2_post), COUNT(s.spo2_post)
         {pairs_sql}
           AND s.number <= %s
         GROUP BY c.id, c.name, s.number
@@ -300,9 +300,10 @@ def spo2_by_session(params):
     series = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, params.sessions])
-        for name, number, before, after in cursor.fetchall():
+        # Integer sums and counts: cheaper for the database than AVG over numeric.
+        for name, number, sum_before, n_before, sum_after, n_after in cursor.fetchall():
             series.setdefault(name, []).append(
-                (number, float(before) if before is not None else None, float(after) if after is not None else None)
+                (number, sum_before / n_before if n_before else None, sum_after / n_after if n_after else None)
             )
     return series
 
