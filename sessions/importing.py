@@ -77,8 +77,16 @@ SESSION_COLUMNS = (
 PATIENT_DETAIL_COLUMNS = ("condition", "first_name", "last_name", "date_of_birth", "sex", "research_consent")
 
 CONSENT_WORDS = {"yes": 1, "true": 1, "1": 1, "no": 0, "false": 0, "0": 0}
-CHANGE_SCORES = {"-2": "much_worse", "-1": "worse", "0": "same", "1": "better", "+1": "better", "2": "much_better"}
-CHANGE_SCORES["+2"] = "much_better"
+# The -2…2 scale some clinics' spreadsheets use for reported change.
+CHANGE_SCORES = {
+    "-2": "much_worse",
+    "-1": "worse",
+    "0": "same",
+    "1": "better",
+    "+1": "better",
+    "2": "much_better",
+    "+2": "much_better",
+}
 BATCH_SIZE = 5000
 # On PostgreSQL, an import at least this long refreshes the planner statistics of the tables it wrote.
 ANALYZE_FROM_ROWS = 10_000
