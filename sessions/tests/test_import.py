@@ -308,3 +308,48 @@ def test_a_long_file_shows_progress_on_stderr(tmp_path, capsys):
     path.write_text("\n".join([HEADER, *rows]), encoding="utf-8")
     call_command("import_sessions", str(path), "--dry-run")
     assert "Reading long.csv (bytes): [" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_dates_in_the_file_are_the_clinics_local_time(settings):
+    settings.TIME_ZONE = "Europe/London"
+    _import(
+        "patient_ref,condition,session_number,session_date,first_name,last_name\n"
+        "H-1,other,1,2025-07-01,A,B\nH-1,other,2,2025-07-08T09:15,A,B\nH-1,other,3,2025-07-15T09:15+02:00,A,B\n"
+    )
+    starts = list(TreatmentSession.objects.order_by("number").values_list("started_at", flat=True))
+    # London is on summer time (UTC+1) in July; an explicit offset is respected.
+    assert starts == [
+        dt.datetime(2025, 6, 30, 23, 0, tzinfo=dt.UTC),
+        dt.datetime(2025, 7, 8, 8, 15, tzinfo=dt.UTC),
+        dt.datetime(2025, 7, 15, 7, 15, tzinfo=dt.UTC),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("word", "consent"), [("yes", True), ("TRUE", True), ("1", True), ("No", False), ("false", False), ("0", False)]
+)
+def test_research_consent_accepts_yes_no_true_false_and_one_zero(word, consent):
+    _import(
+        f"patient_ref,condition,session_number,session_date,first_name,last_name,research_consent\nH-1,other,1,2025-01-06,A,B,{word}\n"
+    )
+    assert Patient.objects.get().research_consent is consent
+
+
+@pytest.mark.django_db
+def test_changes_accept_words_in_any_case_and_the_minus_two_to_two_scale():
+    rows = [
+        f"H-1,other,{n},2025-01-{n:02d},A,B,{value}"
+        for n, value in enumerate(["-2", "-1", "0", "+1", "2", "Much Worse", "BETTER"], start=1)
+    ]
+    _import("patient_ref,condition,session_number,session_date,first_name,last_name,warmth_change\n" + "\n".join(rows))
+    assert list(TreatmentSession.objects.order_by("number").values_list("warmth_change", flat=True)) == [
+        "much_worse",
+        "worse",
+        "same",
+        "better",
+        "much_better",
+        "much_worse",
+        "better",
+    ]
