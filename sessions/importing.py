@@ -16,6 +16,7 @@ import codecs
 import csv
 import datetime as dt
 import functools
+import getpass
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -690,7 +691,7 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
                 _analyze(cursor)
             logger.info(
                 "Sessions imported by %s: %s",
-                getattr(imported_by, "username", None) or "command line",
+                getattr(imported_by, "username", None) or f"command line ({getpass.getuser()})",
                 summary,
             )
         _staging_drop(cursor)

@@ -79,3 +79,12 @@ def test_a_file_with_very_many_problems_shows_the_first_thousand_and_the_count(c
     assert "Nothing was imported: 1200 problems in history.csv." in html
     assert html.count("spo2_pre: 101 is outside 50–100") == 1000
     assert "… and 200 more." in html
+
+
+@pytest.mark.django_db
+def test_the_log_records_who_imported(client, clinic_lead, caplog):
+    client.force_login(clinic_lead)
+    _upload(client, GOOD_FILE)
+    with caplog.at_level("INFO"):
+        client.post(URL, {"confirm": "1", "token": client.session["session_import"]["token"]})
+    assert "Sessions imported by lead: 3 rows" in caplog.text
