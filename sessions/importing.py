@@ -682,12 +682,20 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
         summary = _summary(cursor, rows_count, dry_run)
         if not dry_run:
             now = timezone.now()
+            postgresql = connection.vendor == "postgresql"
+            if postgresql:
+                # Django's foreign keys are checked at commit by default. Checking them at the end of
+                # each statement instead is the same check, but PostgreSQL does it about twice as
+                # fast as working through millions of queued events at commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             _update_existing_patients(cursor, now)
             _insert_new_patients(cursor, now)
             _upsert_sessions(cursor, header, now)
             if "points" in header:
                 _replace_points(cursor)
-            if connection.vendor == "postgresql" and rows_count >= ANALYZE_FROM_ROWS:
+            if postgresql:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for this transaction
+            if postgresql and rows_count >= ANALYZE_FROM_ROWS:
                 _analyze(cursor)
             logger.info(
                 "Sessions imported by %s: %s",
