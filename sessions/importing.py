@@ -630,13 +630,17 @@ def _upsert_sessions(cursor, header, now):
     defaults = _defaults(TreatmentSession, given, now)
     columns = [*given, *defaults]
     updates = [*from_file, "updated_at"]
+    # A session the file does not change is left alone, so a second import rewrites nothing.
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(f"{sessions}.{_q(column)} {differs} excluded.{_q(column)}" for column in from_file)
     cursor.execute(
         f"""INSERT INTO {sessions} ({", ".join(_q(column) for column in columns)})
             SELECT {", ".join([*given.values(), *["%s"] * len(defaults)])}
             FROM {rows} staged JOIN {patients} patient ON patient.patient_ref = staged.patient_ref
             WHERE 1 = 1
             ON CONFLICT (patient_id, number) DO UPDATE SET
-                {", ".join(f"{_q(column)} = excluded.{_q(column)}" for column in updates)}""",
+                {", ".join(f"{_q(column)} = excluded.{_q(column)}" for column in updates)}
+            WHERE {changed}""",
         list(defaults.values()),
     )
 

@@ -98,10 +98,13 @@ def test_a_good_file_creates_patients_and_sessions_with_every_value():
 def test_importing_the_same_file_twice_leaves_the_database_as_after_one_import():
     _import(GOOD_FILE)
     once = _database_state()
+    stamps = list(TreatmentSession.objects.order_by("pk").values_list("updated_at", flat=True))
     summary = _import(GOOD_FILE)
     assert (summary.new_patients, summary.existing_patients) == (0, 2)
     assert (summary.new_sessions, summary.updated_sessions) == (0, 3)
     assert _database_state() == once
+    # Unchanged sessions are not even rewritten.
+    assert list(TreatmentSession.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
 
 
 @pytest.mark.django_db
