@@ -52,3 +52,25 @@ def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot):
     # Wide tables scroll inside their box; the page itself does not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "outcomes-dashboard-phone")
+
+
+def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_page, live_server, screenshot, tmp_path):
+    from sessions.models import TreatmentSession
+    from sessions.tests.test_import import GOOD_FILE
+
+    demo_users_create()
+    path = tmp_path / "history.csv"
+    path.write_text(GOOD_FILE, encoding="utf-8")
+    page = tablet_page
+    _log_in_as_lead(page, live_server)
+    page.goto(live_server.url + "/admin/treatment_sessions/treatmentsession/")
+    page.get_by_role("link", name="Import from CSV").click()
+    page.set_input_files("#id_file", str(path))
+    page.get_by_role("button", name="Check the file").click()
+    assert "3 rows: 3 new sessions" in page.locator("#import-summary").inner_text()
+    screenshot(page, "import-dry-run-tablet")
+    assert not TreatmentSession.objects.exists()
+    page.get_by_role("button", name="Import these 3 rows").click()
+    page.wait_for_url("**/treatmentsession/")
+    assert page.get_by_text("Imported history.csv as demo-lead.").is_visible()
+    assert TreatmentSession.objects.count() == 3
