@@ -9,522 +9,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("patients", "0001_initial"),
+        ('patients', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Acupoint",
+            name='Acupoint',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(help_text="WHO standard code, e.g. LI4.", max_length=6, unique=True)),
-                ("pinyin", models.CharField(max_length=40)),
-                (
-                    "meridian",
-                    models.CharField(
-                        choices=[
-                            ("Lung", "Lung"),
-                            ("Large Intestine", "Large Intestine"),
-                            ("Stomach", "Stomach"),
-                            ("Spleen", "Spleen"),
-                            ("Heart", "Heart"),
-                            ("Small Intestine", "Small Intestine"),
-                            ("Bladder", "Bladder"),
-                            ("Kidney", "Kidney"),
-                            ("Pericardium", "Pericardium"),
-                            ("Triple Energizer", "Triple Energizer"),
-                            ("Gallbladder", "Gallbladder"),
-                            ("Liver", "Liver"),
-                            ("Governor Vessel", "Governor Vessel"),
-                            ("Conception Vessel", "Conception Vessel"),
-                        ],
-                        max_length=40,
-                    ),
-                ),
-                (
-                    "pregnancy_caution",
-                    models.BooleanField(
-                        default=False, help_text="Traditionally avoided in pregnancy: warn, do not block."
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(help_text="Order in the WHO catalogue.")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='WHO standard code, e.g. LI4.', max_length=6, unique=True)),
+                ('pinyin', models.CharField(max_length=40)),
+                ('meridian', models.CharField(choices=[('Lung', 'Lung'), ('Large Intestine', 'Large Intestine'), ('Stomach', 'Stomach'), ('Spleen', 'Spleen'), ('Heart', 'Heart'), ('Small Intestine', 'Small Intestine'), ('Bladder', 'Bladder'), ('Kidney', 'Kidney'), ('Pericardium', 'Pericardium'), ('Triple Energizer', 'Triple Energizer'), ('Gallbladder', 'Gallbladder'), ('Liver', 'Liver'), ('Governor Vessel', 'Governor Vessel'), ('Conception Vessel', 'Conception Vessel')], max_length=40)),
+                ('pregnancy_caution', models.BooleanField(default=False, help_text='Traditionally avoided in pregnancy: warn, do not block.')),
+                ('position', models.PositiveSmallIntegerField(help_text='Order in the WHO catalogue.')),
             ],
             options={
-                "ordering": ["position"],
+                'ordering': ['position'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalTreatmentSession",
+            name='HistoricalTreatmentSession',
             fields=[
-                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
-                (
-                    "number",
-                    models.PositiveIntegerField(
-                        help_text="1, 2, 3 … per patient; assigned when the session is logged.",
-                        validators=[django.core.validators.MinValueValidator(1)],
-                    ),
-                ),
-                ("started_at", models.DateTimeField(db_index=True)),
-                (
-                    "needle_gauge_mm",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=3,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(Decimal("0.12")),
-                            django.core.validators.MaxValueValidator(Decimal("0.40")),
-                        ],
-                        verbose_name="needle gauge (mm)",
-                    ),
-                ),
-                (
-                    "retention_minutes",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                    ),
-                ),
-                (
-                    "spo2_pre",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(50),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="SpO₂ before (%)",
-                    ),
-                ),
-                (
-                    "spo2_post",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(50),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="SpO₂ after (%)",
-                    ),
-                ),
-                (
-                    "pulse_pre",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(25),
-                            django.core.validators.MaxValueValidator(250),
-                        ],
-                        verbose_name="pulse before (bpm)",
-                    ),
-                ),
-                (
-                    "pulse_post",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(25),
-                            django.core.validators.MaxValueValidator(250),
-                        ],
-                        verbose_name="pulse after (bpm)",
-                    ),
-                ),
-                (
-                    "warmth_change",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("much_worse", "Much worse"),
-                            ("worse", "Worse"),
-                            ("same", "Same"),
-                            ("better", "Better"),
-                            ("much_better", "Much better"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "clarity_change",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("much_worse", "Much worse"),
-                            ("worse", "Worse"),
-                            ("same", "Same"),
-                            ("better", "Better"),
-                            ("much_better", "Much better"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "adverse_events",
-                    models.JSONField(blank=True, default=list, help_text="Codes of AdverseEvent; empty means none."),
-                ),
-                (
-                    "safety_acknowledgement",
-                    models.TextField(
-                        blank=True, help_text="The safety warnings the practitioner acknowledged before needling."
-                    ),
-                ),
-                ("notes", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="patients.patient",
-                    ),
-                ),
-                (
-                    "practitioner",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(help_text='1, 2, 3 … per patient; assigned when the session is logged.', validators=[django.core.validators.MinValueValidator(1)])),
+                ('started_at', models.DateTimeField(db_index=True)),
+                ('needle_gauge_mm', models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.12')), django.core.validators.MaxValueValidator(Decimal('0.40'))], verbose_name='needle gauge (mm)')),
+                ('retention_minutes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(180)])),
+                ('spo2_pre', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO₂ before (%)')),
+                ('spo2_post', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO₂ after (%)')),
+                ('pulse_pre', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(25), django.core.validators.MaxValueValidator(250)], verbose_name='pulse before (bpm)')),
+                ('pulse_post', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(25), django.core.validators.MaxValueValidator(250)], verbose_name='pulse after (bpm)')),
+                ('warmth_change', models.CharField(blank=True, choices=[('much_worse', 'Much worse'), ('worse', 'Worse'), ('same', 'Same'), ('better', 'Better'), ('much_better', 'Much better')], max_length=12)),
+                ('clarity_change', models.CharField(blank=True, choices=[('much_worse', 'Much worse'), ('worse', 'Worse'), ('same', 'Same'), ('better', 'Better'), ('much_better', 'Much better')], max_length=12)),
+                ('adverse_events', models.JSONField(blank=True, default=list, help_text='Codes of AdverseEvent; empty means none.')),
+                ('safety_acknowledgement', models.TextField(blank=True, help_text='The safety warnings the practitioner acknowledged before needling.')),
+                ('notes', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='patients.patient')),
+                ('practitioner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical treatment session",
-                "verbose_name_plural": "historical treatment sessions",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical treatment session',
+                'verbose_name_plural': 'historical treatment sessions',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="TreatmentSession",
+            name='TreatmentSession',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "number",
-                    models.PositiveIntegerField(
-                        help_text="1, 2, 3 … per patient; assigned when the session is logged.",
-                        validators=[django.core.validators.MinValueValidator(1)],
-                    ),
-                ),
-                ("started_at", models.DateTimeField(db_index=True)),
-                (
-                    "needle_gauge_mm",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=3,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(Decimal("0.12")),
-                            django.core.validators.MaxValueValidator(Decimal("0.40")),
-                        ],
-                        verbose_name="needle gauge (mm)",
-                    ),
-                ),
-                (
-                    "retention_minutes",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                    ),
-                ),
-                (
-                    "spo2_pre",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(50),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="SpO₂ before (%)",
-                    ),
-                ),
-                (
-                    "spo2_post",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(50),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="SpO₂ after (%)",
-                    ),
-                ),
-                (
-                    "pulse_pre",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(25),
-                            django.core.validators.MaxValueValidator(250),
-                        ],
-                        verbose_name="pulse before (bpm)",
-                    ),
-                ),
-                (
-                    "pulse_post",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(25),
-                            django.core.validators.MaxValueValidator(250),
-                        ],
-                        verbose_name="pulse after (bpm)",
-                    ),
-                ),
-                (
-                    "warmth_change",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("much_worse", "Much worse"),
-                            ("worse", "Worse"),
-                            ("same", "Same"),
-                            ("better", "Better"),
-                            ("much_better", "Much better"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "clarity_change",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("much_worse", "Much worse"),
-                            ("worse", "Worse"),
-                            ("same", "Same"),
-                            ("better", "Better"),
-                            ("much_better", "Much better"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "adverse_events",
-                    models.JSONField(blank=True, default=list, help_text="Codes of AdverseEvent; empty means none."),
-                ),
-                (
-                    "safety_acknowledgement",
-                    models.TextField(
-                        blank=True, help_text="The safety warnings the practitioner acknowledged before needling."
-                    ),
-                ),
-                ("notes", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="sessions", to="patients.patient"
-                    ),
-                ),
-                (
-                    "points",
-                    models.ManyToManyField(blank=True, related_name="sessions", to="treatment_sessions.acupoint"),
-                ),
-                (
-                    "practitioner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="treatment_sessions",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(help_text='1, 2, 3 … per patient; assigned when the session is logged.', validators=[django.core.validators.MinValueValidator(1)])),
+                ('started_at', models.DateTimeField(db_index=True)),
+                ('needle_gauge_mm', models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.12')), django.core.validators.MaxValueValidator(Decimal('0.40'))], verbose_name='needle gauge (mm)')),
+                ('retention_minutes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(180)])),
+                ('spo2_pre', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO₂ before (%)')),
+                ('spo2_post', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO₂ after (%)')),
+                ('pulse_pre', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(25), django.core.validators.MaxValueValidator(250)], verbose_name='pulse before (bpm)')),
+                ('pulse_post', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(25), django.core.validators.MaxValueValidator(250)], verbose_name='pulse after (bpm)')),
+                ('warmth_change', models.CharField(blank=True, choices=[('much_worse', 'Much worse'), ('worse', 'Worse'), ('same', 'Same'), ('better', 'Better'), ('much_better', 'Much better')], max_length=12)),
+                ('clarity_change', models.CharField(blank=True, choices=[('much_worse', 'Much worse'), ('worse', 'Worse'), ('same', 'Same'), ('better', 'Better'), ('much_better', 'Much better')], max_length=12)),
+                ('adverse_events', models.JSONField(blank=True, default=list, help_text='Codes of AdverseEvent; empty means none.')),
+                ('safety_acknowledgement', models.TextField(blank=True, help_text='The safety warnings the practitioner acknowledged before needling.')),
+                ('notes', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='patients.patient')),
+                ('points', models.ManyToManyField(blank=True, related_name='sessions', to='treatment_sessions.acupoint')),
+                ('practitioner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='treatment_sessions', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["patient", "number"],
-                "permissions": [
-                    ("view_cohort_outcomes", "Can view the cohort outcomes dashboard and exports"),
-                    ("import_sessions", "Can import historical sessions from a file"),
-                ],
-                "get_latest_by": "started_at",
+                'ordering': ['patient', 'number'],
+                'permissions': [('view_cohort_outcomes', 'Can view the cohort outcomes dashboard and exports'), ('import_sessions', 'Can import historical sessions from a file')],
+                'get_latest_by': 'started_at',
             },
         ),
         migrations.CreateModel(
-            name="HistoricalTreatmentSession_points",
+            name='HistoricalTreatmentSession_points',
             fields=[
-                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
-                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
-                (
-                    "acupoint",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="treatment_sessions.acupoint",
-                    ),
-                ),
-                (
-                    "history",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        to="treatment_sessions.historicaltreatmentsession",
-                    ),
-                ),
-                (
-                    "treatmentsession",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="treatment_sessions.treatmentsession",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('acupoint', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='treatment_sessions.acupoint')),
+                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='treatment_sessions.historicaltreatmentsession')),
+                ('treatmentsession', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='treatment_sessions.treatmentsession')),
             ],
             options={
-                "verbose_name": "HistoricalTreatmentSession_points",
+                'verbose_name': 'HistoricalTreatmentSession_points',
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name="treatmentsession",
-            index=models.Index(fields=["number", "patient"], name="session_number_patient_idx"),
+            model_name='treatmentsession',
+            index=models.Index(fields=['number', 'patient'], name='session_number_patient_idx'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.UniqueConstraint(fields=("patient", "number"), name="session_number_unique_per_patient"),
+            model_name='treatmentsession',
+            constraint=models.UniqueConstraint(fields=('patient', 'number'), name='session_number_unique_per_patient'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(condition=models.Q(("number__gte", 1)), name="session_number_positive"),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='session_number_positive'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("spo2_pre__isnull", True), models.Q(("spo2_pre__gte", 50), ("spo2_pre__lte", 100)), _connector="OR"
-                ),
-                name="session_spo2_pre_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('spo2_pre__isnull', True), models.Q(('spo2_pre__gte', 50), ('spo2_pre__lte', 100)), _connector='OR'), name='session_spo2_pre_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("spo2_post__isnull", True),
-                    models.Q(("spo2_post__gte", 50), ("spo2_post__lte", 100)),
-                    _connector="OR",
-                ),
-                name="session_spo2_post_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('spo2_post__isnull', True), models.Q(('spo2_post__gte', 50), ('spo2_post__lte', 100)), _connector='OR'), name='session_spo2_post_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("pulse_pre__isnull", True),
-                    models.Q(("pulse_pre__gte", 25), ("pulse_pre__lte", 250)),
-                    _connector="OR",
-                ),
-                name="session_pulse_pre_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('pulse_pre__isnull', True), models.Q(('pulse_pre__gte', 25), ('pulse_pre__lte', 250)), _connector='OR'), name='session_pulse_pre_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("pulse_post__isnull", True),
-                    models.Q(("pulse_post__gte", 25), ("pulse_post__lte", 250)),
-                    _connector="OR",
-                ),
-                name="session_pulse_post_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('pulse_post__isnull', True), models.Q(('pulse_post__gte', 25), ('pulse_post__lte', 250)), _connector='OR'), name='session_pulse_post_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("needle_gauge_mm__isnull", True),
-                    models.Q(("needle_gauge_mm__gte", Decimal("0.12")), ("needle_gauge_mm__lte", Decimal("0.40"))),
-                    _connector="OR",
-                ),
-                name="session_needle_gauge_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('needle_gauge_mm__isnull', True), models.Q(('needle_gauge_mm__gte', Decimal('0.12')), ('needle_gauge_mm__lte', Decimal('0.40'))), _connector='OR'), name='session_needle_gauge_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("retention_minutes__isnull", True),
-                    models.Q(("retention_minutes__gte", 1), ("retention_minutes__lte", 180)),
-                    _connector="OR",
-                ),
-                name="session_retention_range",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('retention_minutes__isnull', True), models.Q(('retention_minutes__gte', 1), ('retention_minutes__lte', 180)), _connector='OR'), name='session_retention_range'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("warmth_change", ""),
-                    ("warmth_change__in", ["much_worse", "worse", "same", "better", "much_better"]),
-                    _connector="OR",
-                ),
-                name="session_warmth_change_valid",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('warmth_change', ''), ('warmth_change__in', ['much_worse', 'worse', 'same', 'better', 'much_better']), _connector='OR'), name='session_warmth_change_valid'),
         ),
         migrations.AddConstraint(
-            model_name="treatmentsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("clarity_change", ""),
-                    ("clarity_change__in", ["much_worse", "worse", "same", "better", "much_better"]),
-                    _connector="OR",
-                ),
-                name="session_clarity_change_valid",
-            ),
+            model_name='treatmentsession',
+            constraint=models.CheckConstraint(condition=models.Q(('clarity_change', ''), ('clarity_change__in', ['much_worse', 'worse', 'same', 'better', 'much_better']), _connector='OR'), name='session_clarity_change_valid'),
         ),
     ]
