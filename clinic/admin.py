@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import path
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -7,3 +8,12 @@ class ClinicAdminSite(admin.AdminSite):
     site_header = "Acuflow administration"
     site_title = "Acuflow admin"
     index_title = "Clinic back office"
+    index_template = "admin/clinic_index.html"
+
+    def get_urls(self):
+        return [path("outcomes/", self.admin_view(self.outcomes_view), name="outcomes"), *super().get_urls()]
+
+    def outcomes_view(self, request):
+        from sessions.admin_views import outcomes_dashboard
+
+        return outcomes_dashboard(request, self)

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from sessions.admin_views import sessions_import_view
 from sessions.models import Acupoint, TreatmentSession
 from sessions.services import session_insert
 
@@ -23,6 +25,12 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["patient", "points"]
     readonly_fields = ["number", "created_at", "updated_at"]
     list_per_page = 50
+    change_list_template = "admin/treatment_sessions/treatmentsession/change_list.html"
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
+        return [path("import/", view, name=name), *super().get_urls()]
 
     @admin.display(description="SpO₂ < 90%", boolean=True)
     def follow_up(self, session):

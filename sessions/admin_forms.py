@@ -1,0 +1,57 @@
+"""Forms of the staff pages in admin: the outcomes dashboard's filters and the session import upload."""
+
+from django import forms
+
+from sessions.outcomes import SESSIONS_RANGE, CohortParams
+
+
+class OutcomeFilterForm(forms.Form):
+    sessions = forms.IntegerField(
+        label="Compare session 1 with session",
+        min_value=SESSIONS_RANGE[0],
+        max_value=SESSIONS_RANGE[1],
+        initial=6,
+    )
+    reading = forms.ChoiceField(
+        label="Session N reading",
+        choices=[("post", "after treatment"), ("pre", "before treatment (resting)")],
+        initial="post",
+    )
+    date_from = forms.DateField(label="Session 1 from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    all_patients = forms.BooleanField(
+        label="Include patients without research consent (internal use only)", required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            raise forms.ValidationError("The start of the window is after its end.", code="window_reversed")
+        return cleaned
+
+    def params(self):
+        """Return the CohortParams chosen; the defaults when the form was not submitted."""
+        if not self.is_bound:
+            return CohortParams()
+        data = self.cleaned_data
+        return CohortParams(
+            sessions=data["sessions"],
+            reading=data["reading"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            all_patients=data["all_patients"],
+        )
+
+
+class SessionImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, comma-separated, one row per session, with a header row. See the README for the columns.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Choose a .csv file.", code="not_csv")
+        return upload

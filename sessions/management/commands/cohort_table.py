@@ -1,0 +1,130 @@
+import csv
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sessions.outcomes import SESSIONS_RANGE, cohort_outcomes
+
+CSV_COLUMNS = [
+    "condition",
+    "patients",
+    "excluded",
+    "baseline_spo2",
+    "followup_spo2",
+    "delta_spo2",
+    "delta_ci95_low",
+    "delta_ci95_high",
+    "improved_pct",
+]
+
+
+def _date(text):
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"'{text}' is not a date: use YYYY-MM-DD.") from None
+
+
+def _number(value):
+    return "" if value is None else str(value)
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the cohort outcome table: per condition, baseline SpO₂ (session 1, before), SpO₂ at "
+        "session N, Δ with its 95% CI, and the share reporting improvement. Internal figures: rows "
+        "with fewer than 5 patients are shown in full."
+    )
+
+    def add_arguments(self, parser):
+        low, high = SESSIONS_RANGE
+        parser.add_argument(
+            "--sessions", type=int, default=6, help=f"Session N to compare with session 1 ({low}–{high}, default 6)."
+        )
+        parser.add_argument(
+            "--reading",
+            choices=["post", "pre"],
+            default="post",
+            help="Session N's reading after (post, default) or before (pre) treatment.",
+        )
+        parser.add_argument(
+            "--from", dest="date_from", help="Only patients whose session 1 is on or after this date (YYYY-MM-DD)."
+        )
+        parser.add_argument(
+            "--to", dest="date_to", help="Only patients whose session 1 is on or before this date (YYYY-MM-DD)."
+        )
+        parser.add_argument(
+            "--all-patients", action="store_true", help="Include patients without research consent (internal use only)."
+        )
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args, sessions, reading, date_from, date_to, all_patients, format, **options):
+        date_from = _date(date_from) if date_from else None
+        date_to = _date(date_to) if date_to else None
+        try:
+            rows = cohort_outcomes(
+                sessions=sessions, reading=reading, date_from=date_from, date_to=date_to, all_patients=all_patients
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        if format == "json":
+            document = {
+                "sessions": sessions,
+                "reading": reading,
+                "from": date_from.isoformat() if date_from else None,
+                "to": date_to.isoformat() if date_to else None,
+                "all_patients": all_patients,
+                "rows": rows,
+            }
+            self.stdout.write(json.dumps(document, ensure_ascii=False))
+        elif format == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(CSV_COLUMNS)
+            for row in rows:
+                low, high = row["delta_ci95"] or (None, None)
+                writer.writerow(
+                    [
+                        row["condition"],
+                        row["patients"],
+                        row["excluded"],
+                        *map(_number, [row["baseline_spo2"], row["followup_spo2"], row["delta_spo2"], low, high]),
+                        row["improved_pct"],
+                    ]
+                )
+        else:
+            self._table(rows, sessions, reading)
+
+    def _table(self, rows, sessions, reading):
+        if not rows:
+            self.stdout.write(f"No patients match: nobody has both session 1 and session {sessions} in this window.")
+            return
+        headings = [
+            "Condition",
+            "Patients",
+            "Excluded",
+            "Baseline",
+            f"After {sessions}" if reading == "post" else f"Before {sessions}",
+            "Δ SpO₂",
+            "95% CI",
+            "Improved",
+        ]
+        lines = [
+            [
+                row["condition"],
+                str(row["patients"]),
+                str(row["excluded"]),
+                f"{row['baseline_spo2']:.1f}",
+                f"{row['followup_spo2']:.1f}",
+                f"{row['delta_spo2']:+.1f}",
+                f"{row['delta_ci95'][0]:+.1f} to {row['delta_ci95'][1]:+.1f}" if row["delta_ci95"] else "–",
+                f"{row['improved_pct']}%",
+            ]
+            for row in rows
+        ]
+        widths = [max(len(line[i]) for line in [headings, *lines]) for i in range(len(headings))]
+        for line in [headings, *lines]:
+            cells = [line[0].ljust(widths[0])] + [
+                cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)
+            ]
+            self.stdout.write("  ".join(cells))

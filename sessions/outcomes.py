@@ -1,0 +1,327 @@
+"""The cohort outcome computation (DESIGN.md, "Cohort outcomes — exact definitions").
+
+The database does the counting: one query per table, whatever the number of sessions, built
+from sums of integers (SpO₂ readings are whole percentages), so the means, the variance of the
+paired differences and the correlation are computed exactly from those sums. The small pure
+functions below do the arithmetic and can be tested without a database.
+
+Rounding rule: means, Δ and the CI bounds are rounded to 1 decimal, and `improved_pct` to a
+whole percent, half away from zero (94.25 -> 94.3, -0.25 -> -0.3, 12.5% -> 13%), always from
+the unrounded value.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import connection
+from django.utils import timezone
+from scipy import stats
+
+from patients.models import Condition, Patient
+from sessions.models import IMPROVED, TreatmentSession
+
+SESSIONS_RANGE = (2, 20)
+READINGS = {"post": "spo2_post", "pre": "spo2_pre"}
+# Published figures (article embed, exports) hide rows smaller than this.
+PUBLISH_MIN_PATIENTS = 5
+SUPPRESSED_TEXT = "fewer than 5"
+ROW_KEYS = (
+    "condition",
+    "patients",
+    "excluded",
+    "baseline_spo2",
+    "followup_spo2",
+    "delta_spo2",
+    "delta_ci95",
+    "improved_pct",
+)
+
+
+@dataclass(frozen=True)
+class CohortParams:
+    """The dashboard's and the command's parameters. Raise ValueError for invalid ones."""
+
+    sessions: int = 6
+    reading: str = "post"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    all_patients: bool = False
+
+    def __post_init__(self):
+        low, high = SESSIONS_RANGE
+        if not isinstance(self.sessions, int) or not low <= self.sessions <= high:
+            raise ValueError(f"sessions must be a whole number from {low} to {high}.")
+        if self.reading not in READINGS:
+            raise ValueError("reading must be 'post' or 'pre'.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("The window's start is after its end.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure arithmetic
+
+
+def round_half_away(value, places=1):
+    """Return `value` (int, Fraction or float) rounded half away from zero to `places` decimals."""
+    if value is None:
+        return None
+    exact = Fraction(value)
+    scale = 10**places
+    magnitude = math.floor(abs(exact) * scale + Fraction(1, 2))
+    rounded = Fraction(magnitude if exact >= 0 else -magnitude, scale)
+    return int(rounded) if places == 0 else float(rounded)
+
+
+def mean_ci95(*, count, total, total_of_squares):
+    """Return (mean, (low, high)) of `count` values from their sum and sum of squares, unrounded.
+
+    The interval is the two-sided 95% t interval for the mean; it is None when count < 2.
+    Integer sums give an exact variance (no cancellation error).
+    """
+    mean = Fraction(total, count)
+    if count < 2:
+        return mean, None
+    variance = Fraction(total_of_squares * count - total * total, count * (count - 1))
+    half_width = stats.t.ppf(0.975, count - 1) * math.sqrt(variance / count)
+    return mean, (float(mean) - half_width, float(mean) + half_width)
+
+
+def point_biserial(*, count, sum_x, sum_xx, sum_y, sum_xy):
+    """Return (r, (low, high)) between values x and a 0/1 flag y, from their sums.
+
+    r is Pearson's r (the point-biserial correlation); the 95% interval uses Fisher's z and
+    needs count >= 4. r is None when either variable does not vary; the interval is None when
+    r is None, |r| = 1 or count < 4.
+    """
+    spread_x = count * sum_xx - sum_x * sum_x
+    spread_y = count * sum_y - sum_y * sum_y
+    if count < 2 or spread_x <= 0 or spread_y <= 0:
+        return None, None
+    r = (count * sum_xy - sum_x * sum_y) / math.sqrt(spread_x * spread_y)
+    r = max(-1.0, min(1.0, r))
+    if count < 4 or abs(r) == 1.0:
+        return r, None
+    z, z_half_width = math.atanh(r), stats.norm.ppf(0.975) / math.sqrt(count - 3)
+    return r, (math.tanh(z - z_half_width), math.tanh(z + z_half_width))
+
+
+def cohort_row(totals):
+    """Return the published row (ROW_KEYS, rounded) for one condition's `CohortTotals`."""
+    n = totals.patients
+    mean_delta, ci = mean_ci95(count=n, total=totals.sum_delta, total_of_squares=totals.sum_delta_squared)
+    return {
+        "condition": totals.condition,
+        "patients": n,
+        "excluded": totals.cohort - n,
+        "baseline_spo2": round_half_away(Fraction(totals.sum_baseline, n)),
+        "followup_spo2": round_half_away(Fraction(totals.sum_followup, n)),
+        "delta_spo2": round_half_away(mean_delta),
+        "delta_ci95": [round_half_away(ci[0]), round_half_away(ci[1])] if ci else None,
+        "improved_pct": round_half_away(Fraction(100 * totals.improved, n), places=0),
+    }
+
+
+def published_rows(rows):
+    """Return `rows` as they may be published: a row with fewer than 5 patients keeps its condition
+    and shows "fewer than 5" (`suppressed` True, every number None) instead of its figures."""
+    published = []
+    for row in rows:
+        if row["patients"] >= PUBLISH_MIN_PATIENTS:
+            published.append({**row, "suppressed": False})
+        else:
+            hidden = dict.fromkeys(ROW_KEYS)
+            published.append({**hidden, "condition": row["condition"], "suppressed": True})
+    return published
+
+
+# ---------------------------------------------------------------------------------------------
+# Database
+
+
+@dataclass(frozen=True)
+class CohortTotals:
+    """Integer sums over one condition's cohort; `patients` are those with both readings."""
+
+    condition: str
+    cohort: int
+    patients: int
+    sum_baseline: int
+    sum_followup: int
+    sum_delta: int
+    sum_delta_squared: int
+    improved: int
+    sum_delta_improved: int
+
+
+def _window(date_from, date_to):
+    """Return SQL conditions and parameters keeping session 1 inside the local-date window."""
+    conditions, params = [], []
+    tz = timezone.get_default_timezone()
+    if date_from:
+        start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), tz)
+        conditions.append("s1.started_at >= %s")
+        params.append(connection.ops.adapt_datetimefield_value(start))
+    if date_to:
+        end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), tz)
+        conditions.append("s1.started_at < %s")
+        params.append(connection.ops.adapt_datetimefield_value(end))
+    return conditions, params
+
+
+def _cohort_pairs_sql(params, extra_join=""):
+    """Return (FROM … WHERE … SQL, parameters) joining each cohort patient's sessions 1 and N.
+
+    Aliases: s1 (session 1), sn (session N), p (patient), c (condition); `extra_join` is added
+    after them.
+    """
+    q = connection.ops.quote_name
+    where = ["s1.number = 1"]
+    values = [params.sessions]
+    if not params.all_patients:
+        where.append(f"p.{q('research_consent')} = %s")
+        values.append(True)
+    window, window_values = _window(params.date_from, params.date_to)
+    where += window
+    values += window_values
+    sql = f"""
+        FROM {q(TreatmentSession._meta.db_table)} s1
+        JOIN {q(TreatmentSession._meta.db_table)} sn ON sn.patient_id = s1.patient_id AND sn.number = %s
+        JOIN {q(Patient._meta.db_table)} p ON p.id = s1.patient_id
+        JOIN {q(Condition._meta.db_table)} c ON c.id = p.condition_id
+        {extra_join}
+        WHERE {" AND ".join(where)}
+    """
+    return sql, values
+
+
+def cohort_totals(params):
+    """Return a CohortTotals per condition with at least one patient, ordered by condition name.
+
+    One query whatever the data size.
+    """
+    followup = READINGS[params.reading]
+    pairs_sql, values = _cohort_pairs_sql(params)
+    improved = ", ".join(["%s"] * len(IMPROVED))
+    # Only column names from READINGS are formatted in; every value is a query parameter.
+    sql = f"""
+        SELECT name, COUNT(*), COUNT(delta), SUM(baseline), SUM(followup), SUM(delta), SUM(delta * delta),
+               SUM(improved), SUM(delta * improved)
+        FROM (
+            SELECT c.id AS condition_id, c.name AS name,
+                   CASE WHEN sn.{followup} IS NOT NULL THEN s1.spo2_pre END AS baseline,
+                   CASE WHEN s1.spo2_pre IS NOT NULL THEN sn.{followup} END AS followup,
+                   sn.{followup} - s1.spo2_pre AS delta,
+                   CASE WHEN s1.spo2_pre IS NULL OR sn.{followup} IS NULL THEN NULL
+                        WHEN sn.warmth_change IN ({improved}) OR sn.clarity_change IN ({improved}) THEN 1
+                        ELSE 0 END AS improved
+            {pairs_sql}
+        ) pairs
+        GROUP BY condition_id, name
+        HAVING COUNT(delta) > 0
+        ORDER BY LOWER(name), name
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*IMPROVED, *IMPROVED, *values])
+        return [CohortTotals(name, *(int(value or 0) for value in sums)) for name, *sums in cursor.fetchall()]
+
+
+def cohort_outcomes(*, sessions=6, reading="post", date_from=None, date_to=None, all_patients=False):
+    """Return the cohort rows, one dict per condition with patients, ordered by condition name.
+
+    Keys (in this order): condition, patients, excluded, baseline_spo2, followup_spo2, delta_spo2,
+    delta_ci95 ([low, high], None when fewer than 2 patients), improved_pct (whole percent).
+    SpO₂ figures are percentages and Δ is in percentage points, rounded to 1 decimal.
+    `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1.
+    Raise ValueError for invalid parameters. One database query.
+    """
+    params = CohortParams(sessions, reading, date_from, date_to, all_patients)
+    return [cohort_row(totals) for totals in cohort_totals(params)]
+
+
+def symptom_correlation(totals):
+    """Return per-condition and overall rows relating Δ SpO₂ to reported improvement.
+
+    Each row: label, n, r (point-biserial, unrounded), r_ci95, mean_delta_improved,
+    mean_delta_not_improved (None when that group is empty). The last row is "All conditions".
+    """
+
+    def row(label, n, sum_delta, sum_squares, improved, sum_delta_improved):
+        r, r_ci = point_biserial(
+            count=n, sum_x=sum_delta, sum_xx=sum_squares, sum_y=improved, sum_xy=sum_delta_improved
+        )
+        not_improved = n - improved
+        return {
+            "label": label,
+            "n": n,
+            "r": r,
+            "r_ci95": r_ci,
+            "improved": improved,
+            "not_improved": not_improved,
+            "mean_delta_improved": Fraction(sum_delta_improved, improved) if improved else None,
+            "mean_delta_not_improved": (
+                Fraction(sum_delta - sum_delta_improved, not_improved) if not_improved else None
+            ),
+        }
+
+    rows = [
+        row(t.condition, t.patients, t.sum_delta, t.sum_delta_squared, t.improved, t.sum_delta_improved) for t in totals
+    ]
+    if totals:
+        rows.append(
+            row(
+                "All conditions",
+                *(
+                    sum(getattr(t, name) for t in totals)
+                    for name in ("patients", "sum_delta", "sum_delta_squared", "improved", "sum_delta_improved")
+                ),
+            )
+        )
+    return rows
+
+
+def spo2_by_session(params):
+    """Return {condition name: [(number, mean before, mean after), … for 1…N]} over cohort patients.
+
+    Means are unrounded floats, None where no reading was taken. One query.
+    """
+    q = connection.ops.quote_name
+    pairs_sql, values = _cohort_pairs_sql(
+        params, extra_join=f"JOIN {q(TreatmentSession._meta.db_table)} s ON s.patient_id = s1.patient_id"
+    )
+    sql = f"""
+        SELECT c.name, s.number, SUM(s.spo2_pre), COUNT(s.spo2_pre), SUM(s.spo2_post), COUNT(s.spo2_post)
+        {pairs_sql}
+          AND s.number <= %s
+        GROUP BY c.id, c.name, s.number
+        ORDER BY LOWER(c.name), c.name, s.number
+    """
+    series = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, params.sessions])
+        # Integer sums and counts: cheaper for the database than AVG over numeric.
+        for name, number, sum_before, n_before, sum_after, n_after in cursor.fetchall():
+            series.setdefault(name, []).append(
+                (number, sum_before / n_before if n_before else None, sum_after / n_after if n_after else None)
+            )
+    return series
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """Everything the dashboard shows, from three queries."""
+
+    params: CohortParams
+    rows: list
+    correlation: list
+    chart: dict
+
+
+def cohort_report(params):
+    """Return the CohortReport for `params`: table rows, Δ vs reported improvement, SpO₂ by session."""
+    totals = cohort_totals(params)
+    rows = [cohort_row(t) for t in totals]
+    shown = {row["condition"] for row in rows}
+    chart = {name: points for name, points in spo2_by_session(params).items() if name in shown}
+    return CohortReport(params=params, rows=rows, correlation=symptom_correlation(totals), chart=chart)

@@ -1,0 +1,90 @@
+"""Importing sessions from Django admin: upload, read the dry run, confirm. Same service, same messages."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from patients.models import Patient
+from sessions.models import TreatmentSession
+from sessions.tests.test_import import GOOD_FILE
+
+URL = "/admin/treatment_sessions/treatmentsession/import/"
+
+
+def _upload(client, text, name="history.csv"):
+    return client.post(URL, {"file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")})
+
+
+@pytest.mark.django_db
+def test_only_staff_with_the_import_permission_may_import(client, clinic_lead, front_desk):
+    client.force_login(front_desk)
+    assert client.get(URL).status_code == 403
+    assert "Import from CSV" not in client.get("/admin/treatment_sessions/treatmentsession/").content.decode()
+    client.force_login(clinic_lead)
+    assert client.get(URL).status_code == 200
+    assert "Import from CSV" in client.get("/admin/treatment_sessions/treatmentsession/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_upload_shows_the_dry_run_and_writes_nothing_until_confirmed(client, clinic_lead):
+    client.force_login(clinic_lead)
+    html = _upload(client, GOOD_FILE).content.decode()
+    assert "Dry run of history.csv: nothing written yet" in html
+    assert "3 rows: 3 new sessions and 0 existing sessions would be written for 2 new and 0 existing patients." in html
+    assert not TreatmentSession.objects.exists()
+
+    token = client.session["session_import"]["token"]
+    response = client.post(URL, {"confirm": "1", "token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/treatment_sessions/treatmentsession/"
+    html = response.content.decode()
+    assert "Imported history.csv as lead." in html
+    assert "3 rows: 3 new sessions and 0 existing sessions were written" in html
+    assert TreatmentSession.objects.count() == 3 and Patient.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_file_lists_every_problem_as_the_command_does(client, clinic_lead):
+    client.force_login(clinic_lead)
+    text = GOOD_FILE.replace("H-2,RAYNAUD'S PHENOMENON,1", "H-2,Gout,0")
+    html = _upload(client, text).content.decode()
+    assert "Nothing was imported: 2 problems in history.csv." in html
+    assert "line 4: condition: unknown condition &#x27;Gout&#x27;" in html
+    assert "line 4: session_number: 0 is outside 1–10000; session numbers start at 1" in html
+    assert 'name="confirm"' not in html
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_confirmation_cannot_be_replayed(client, clinic_lead):
+    client.force_login(clinic_lead)
+    _upload(client, GOOD_FILE)
+    token = client.session["session_import"]["token"]
+    client.post(URL, {"confirm": "1", "token": token})
+    response = client.post(URL, {"confirm": "1", "token": token}, follow=True)
+    assert "That upload has expired or was already imported" in response.content.decode()
+    assert TreatmentSession.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_csv_is_refused_with_the_form_kept(client, clinic_lead):
+    client.force_login(clinic_lead)
+    html = _upload(client, "hello", name="notes.pdf").content.decode()
+    assert "Choose a .csv file." in html
+
+
+@pytest.mark.django_db
+def test_a_file_with_very_many_problems_shows_the_first_thousand_and_the_count(client, clinic_lead):
+    client.force_login(clinic_lead)
+    rows = [f"H-{i},other,1,2025-01-06,Ann,Lee,yes,,101,94,,,,," for i in range(1200)]
+    html = _upload(client, "\n".join([GOOD_FILE.splitlines()[0], *rows])).content.decode()
+    assert "Nothing was imported: 1200 problems in history.csv." in html
+    assert html.count("spo2_pre: 101 is outside 50–100") == 1000
+    assert "… and 200 more." in html
+
+
+@pytest.mark.django_db
+def test_the_log_records_who_imported(client, clinic_lead, caplog):
+    client.force_login(clinic_lead)
+    _upload(client, GOOD_FILE)
+    with caplog.at_level("INFO"):
+        client.post(URL, {"confirm": "1", "token": client.session["session_import"]["token"]})
+    assert "Sessions imported by lead: 3 rows" in caplog.text

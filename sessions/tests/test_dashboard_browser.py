@@ -1,0 +1,76 @@
+"""The outcomes dashboard in a real browser: the chart draws under the strict CSP, on a tablet and a phone."""
+
+import pytest
+
+from clinic.demo import demo_patients_create, demo_users_create
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in_as_lead(page, live_server):
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", "demo-lead")
+    page.fill("#id_password", "acuflow-demo")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts(tablet_page, live_server, screenshot):
+    demo_users_create()
+    demo_patients_create(count=150)
+    page = tablet_page
+    errors = []
+
+    def note_error(message):
+        # The site has no favicon yet; that 404 is not this page's business.
+        if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+            errors.append(f"{message.text} {message.location}")
+
+    page.on("console", note_error)
+    _log_in_as_lead(page, live_server)
+    page.get_by_role("link", name="Cohort outcomes").click()
+    page.wait_for_url("**/admin/outcomes/")
+    assert page.locator("#outcomes-table tbody tr").count() >= 5
+    page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 5")
+    assert not errors, errors
+    screenshot(page, "outcomes-dashboard-tablet")
+
+    page.select_option("#id_reading", "pre")
+    page.fill("#id_sessions", "4")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**reading=pre**")
+    assert page.locator("#outcomes-table th", has_text="SpO₂ at session 4 (before)").count() == 1
+
+
+def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot):
+    demo_users_create()
+    demo_patients_create(count=60)
+    page = phone_page
+    _log_in_as_lead(page, live_server)
+    page.goto(live_server.url + "/admin/outcomes/")
+    page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 1")
+    # Wide tables scroll inside their box; the page itself does not scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "outcomes-dashboard-phone")
+
+
+def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_page, live_server, screenshot, tmp_path):
+    from sessions.models import TreatmentSession
+    from sessions.tests.test_import import GOOD_FILE
+
+    demo_users_create()
+    path = tmp_path / "history.csv"
+    path.write_text(GOOD_FILE, encoding="utf-8")
+    page = tablet_page
+    _log_in_as_lead(page, live_server)
+    page.goto(live_server.url + "/admin/treatment_sessions/treatmentsession/")
+    page.get_by_role("link", name="Import from CSV").click()
+    page.set_input_files("#id_file", str(path))
+    page.get_by_role("button", name="Check the file").click()
+    assert "3 rows: 3 new sessions" in page.locator("#import-summary").inner_text()
+    screenshot(page, "import-dry-run-tablet")
+    assert not TreatmentSession.objects.exists()
+    page.get_by_role("button", name="Import these 3 rows").click()
+    page.wait_for_url("**/treatmentsession/")
+    assert page.get_by_text("Imported history.csv as demo-lead.").is_visible()
+    assert TreatmentSession.objects.count() == 3
