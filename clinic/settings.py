@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "patients",
     "sessions.apps.TreatmentSessionsConfig",
     "content",
+    "protocols",
 ]
 
 MIDDLEWARE = [

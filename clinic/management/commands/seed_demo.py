@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from clinic.demo import DEMO_PASSWORD, demo_patients_create, demo_users_create
 from clinic.progress import Progress
 from content.demo import demo_articles_create
+from protocols.demo import demo_protocols_create
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError("--patients must be 0 or more.")
 
         users = demo_users_create()
+        protocols = demo_protocols_create()
         progress = Progress(patients, "Demo patients", stream=self.stderr) if patients >= 5000 else None
         made_patients, made_sessions = demo_patients_create(
             count=patients, sessions_each=sessions_each, progress=progress

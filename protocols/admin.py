@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.db.models import F
+from simple_history.admin import SimpleHistoryAdmin
+
+from protocols.models import Protocol, TreatmentPlan
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "planned_sessions", "interval_days", "version", "is_active"]
+    list_filter = ["is_active", "conditions"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["points"]
+    filter_horizontal = ["conditions"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "conditions", "is_active", "version"]}),
+        ("For patients", {"fields": ["public_description"]}),
+        (
+            "The course",
+            {
+                "fields": [
+                    "planned_sessions",
+                    "interval_days",
+                    "points",
+                    "needle_gauge_mm",
+                    "retention_minutes",
+                    "electrostimulation",
+                    "practitioner_notes",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A changed protocol is a new version; plans keep the version they were based on.
+        if change and form.changed_data:
+            Protocol.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
+
+
+@admin.register(TreatmentPlan)
+class TreatmentPlanAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "patient",
+        "protocol",
+        "protocol_version",
+        "planned_sessions",
+        "confirmed_by",
+        "confirmed_at",
+        "is_current",
+    ]
+    list_select_related = ["patient", "protocol", "confirmed_by"]
+    list_filter = ["protocol", "is_current"]
+    search_fields = ["patient__patient_ref", "patient__last_name"]
+    readonly_fields = [f.name for f in TreatmentPlan._meta.fields if f.name != "id"]
+    filter_horizontal = []
+
+    def has_add_permission(self, request):
+        return False  # plans are confirmed by a practitioner on the patient page
