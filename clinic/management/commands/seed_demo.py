@@ -51,6 +51,7 @@ class Command(BaseCommand):
             f"({patients - made_patients} demo patients were already there)."
         )
         self.stdout.write(f"Demo articles: {demo_articles_create()} created.")
+        self.stdout.write(f"Demo protocols: {protocols} created.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, group_name, _is_new in users:
             self.stdout.write(f"  {username:<22} {group_name}")
