@@ -8,6 +8,7 @@ from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
 from patients.ratelimit import rate_limit_hit
 from patients.services import intake_submit
+from protocols.services import protocol_for_condition
 
 # Session key: {patient_ref: submission pk} for the assessments sent from this browser.
 _SENT = "intake_sent"
@@ -50,14 +51,17 @@ def intake_thanks(request, ref):
     submission = get_object_or_404(
         IntakeSubmission.objects.select_related("patient__condition"), pk=submission_pk, patient__patient_ref=ref
     )
+    # The concern they wrote about now; a returning patient's record may name an older one.
+    condition = (
+        Condition.objects.filter(slug=submission.answers.get("condition")).first() or submission.patient.condition
+    )
     return render(
         request,
         "patients/intake_thanks.html",
         {
             "reference": ref,
             "first_name": submission.answers.get("first_name", ""),
-            # The concern they wrote about now; a returning patient's record may name an older one.
-            "condition": Condition.objects.filter(slug=submission.answers.get("condition")).first()
-            or submission.patient.condition,
+            "condition": condition,
+            "typical_course": protocol_for_condition(condition),
         },
     )

@@ -151,3 +151,33 @@ def plan_progress(plan, today=None):
         next_due=next_due,
         overdue=next_due is not None and next_due < today,
     )
+
+
+def session_plan_differences(session, plan, plan_codes):
+    """Return how `session` departs from `plan`, as short labels: `+GB20`, `−LI4`, `gauge 0.25 mm`.
+
+    `plan_codes` is the set of the plan's point codes (read once for all sessions). Sessions before
+    the plan started, and values left empty in the session, are not differences.
+    """
+    if session.number < plan.first_session_number:
+        return []
+    codes = {point.code for point in session.points.all()}
+    differences = [f"+{code}" for code in sorted(codes - plan_codes)]
+    differences += [f"−{code}" for code in sorted(plan_codes - codes)]
+    if None not in (session.needle_gauge_mm, plan.needle_gauge_mm) and session.needle_gauge_mm != plan.needle_gauge_mm:
+        differences.append(f"gauge {session.needle_gauge_mm} mm")
+    if None not in (session.retention_minutes, plan.retention_minutes) and (
+        session.retention_minutes != plan.retention_minutes
+    ):
+        differences.append(f"{session.retention_minutes} min")
+    return differences
+
+
+def current_plan(patient):
+    """Return `patient`'s current confirmed plan with its protocol and points, or None."""
+    return (
+        TreatmentPlan.objects.filter(patient=patient, is_current=True)
+        .select_related("protocol", "confirmed_by")
+        .prefetch_related("points")
+        .first()
+    )

@@ -11,8 +11,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from patients.models import Condition, Patient
+from protocols.services import current_plan, plan_progress, plan_suggest, session_plan_differences
 from sessions import selectors
-from sessions.forms import SessionForm
+from sessions.forms import OTHER_GAUGE, STANDARD_GAUGES, SessionForm
 from sessions.models import Acupoint, TreatmentSession, session_is_freely_editable
 from sessions.services import session_correct, session_log
 
@@ -35,7 +36,7 @@ def workspace_member_required(view):
     return wrapper
 
 
-def _get_patient(request, patient_ref):
+def get_visible_patient_or_404(request, patient_ref):
     """Return the patient `patient_ref` if the user may see them; 404 otherwise, logging another's patient."""
     patient = get_object_or_404(Patient.objects.select_related("condition", "practitioner"), patient_ref=patient_ref)
     if not selectors.user_may_see_patient(request.user, patient):
@@ -52,7 +53,7 @@ def _get_patient(request, patient_ref):
 
 
 def _get_session(request, patient_ref, number):
-    patient = _get_patient(request, patient_ref)
+    patient = get_visible_patient_or_404(request, patient_ref)
     session = get_object_or_404(TreatmentSession.objects.select_related("practitioner"), patient=patient, number=number)
     session.patient = patient
     return session
@@ -86,8 +87,13 @@ def patient_list(request):
 
 @workspace_member_required
 def patient_detail(request, patient_ref):
-    patient = _get_patient(request, patient_ref)
+    patient = get_visible_patient_or_404(request, patient_ref)
     sessions = list(selectors.patient_sessions(patient))
+    plan = current_plan(patient)
+    if plan:
+        plan_codes = {point.code for point in plan.points.all()}
+        for session in sessions:
+            session.plan_differences = session_plan_differences(session, plan, plan_codes)
     chart = {
         "numbers": [s.number for s in reversed(sessions)],
         "spo2_pre": [s.spo2_pre for s in reversed(sessions)],
@@ -103,6 +109,9 @@ def patient_detail(request, patient_ref):
             "sessions": sessions,
             "follow_ups": [s for s in sessions if s.needs_follow_up],
             "chart": chart,
+            "plan": plan,
+            "plan_progress": plan_progress(plan) if plan else None,
+            "suggestion": None if plan else plan_suggest(patient),
         },
     )
 
@@ -123,8 +132,10 @@ def _form_page(request, template, form, patient, **context):
 
 @workspace_member_required
 def session_new(request, patient_ref):
-    patient = _get_patient(request, patient_ref)
-    form = SessionForm(request.POST or None, patient=patient)
+    patient = get_visible_patient_or_404(request, patient_ref)
+    plan = current_plan(patient)
+    initial = _plan_initial(plan) if plan and request.GET.get("from_plan") else None
+    form = SessionForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_log(patient=patient, practitioner=request.user, **form.session_values())
@@ -135,8 +146,28 @@ def session_new(request, patient_ref):
             _warn_if_follow_up_needed(request, session)
             return redirect("practice:patient_detail", patient_ref=patient.patient_ref)
     return _form_page(
-        request, "sessions/session_form.html", form, patient, next_number=selectors.next_session_number(patient)
+        request,
+        "sessions/session_form.html",
+        form,
+        patient,
+        next_number=selectors.next_session_number(patient),
+        plan=plan,
+        from_plan=initial is not None,
     )
+
+
+def _plan_initial(plan):
+    """Return the session form's starting values taken from `plan`: points, gauge and retention."""
+    initial = {"points": " ".join(point.code for point in plan.points.all())}
+    if plan.needle_gauge_mm is not None:
+        gauge = f"{plan.needle_gauge_mm:.2f}"
+        if gauge in STANDARD_GAUGES:
+            initial["needle_gauge"] = gauge
+        else:
+            initial.update(needle_gauge=OTHER_GAUGE, needle_gauge_other=plan.needle_gauge_mm)
+    if plan.retention_minutes is not None:
+        initial["retention_minutes"] = plan.retention_minutes
+    return initial
 
 
 @workspace_member_required
