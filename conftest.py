@@ -29,6 +29,7 @@ REFERENCE_DATA = [
     ("sessions.migrations.0002_load_acupoints", "load_acupoints"),
     ("clinic.migrations.0001_roles", "create_roles"),
     ("content.migrations.0002_article_roles", "grant_article_permissions"),
+    ("protocols.migrations.0002_roles", "grant"),
 ]
 
 

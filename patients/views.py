@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from content.selectors import articles_for_condition
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
 from patients.ratelimit import rate_limit_hit
@@ -63,5 +64,6 @@ def intake_thanks(request, ref):
             "first_name": submission.answers.get("first_name", ""),
             "condition": condition,
             "typical_course": protocol_for_condition(condition),
+            "articles": articles_for_condition(condition=condition),
         },
     )

@@ -253,10 +253,15 @@ def test_home_page_and_menu_invite_the_assessment(client):
     assert '<a class="nav-link" href="/assessment/">Free assessment</a>' in html
 
 
-def test_the_thanks_page_leaves_room_for_articles_about_the_condition(client, send):
-    from django.template.loader import get_template
+def test_the_thanks_page_links_published_articles_about_the_condition(client, send):
+    from content.tests.factories import ArticleFactory
+    from patients.models import Condition
 
-    source = get_template("patients/intake_thanks.html").template.source
-    assert "{% block related_articles %}{% endblock %}" in source
-    response = client.get(send(condition="chronic-migraine")["Location"])
-    assert response.context["condition"].slug == "chronic-migraine"
+    raynaud = Condition.objects.get(slug="raynauds-phenomenon")
+    ArticleFactory(title="Keeping hands warm", conditions=[raynaud])
+    ArticleFactory(title="Migraine diaries", conditions=[Condition.objects.get(slug="chronic-migraine")])
+    ArticleFactory(title="Draft about Raynaud", conditions=[raynaud], status="draft")
+    html = client.get(send(condition="raynauds-phenomenon")["Location"]).content.decode()
+    assert "Reading about Raynaud&#x27;s Phenomenon" in html
+    assert "Keeping hands warm" in html
+    assert "Migraine diaries" not in html and "Draft about Raynaud" not in html
