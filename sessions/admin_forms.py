@@ -2,6 +2,7 @@
 
 from django import forms
 
+from protocols.models import Protocol
 from sessions.outcomes import SESSIONS_RANGE, CohortParams
 
 
@@ -22,6 +23,14 @@ class OutcomeFilterForm(forms.Form):
     all_patients = forms.BooleanField(
         label="Include patients without research consent (internal use only)", required=False
     )
+    protocol = forms.ModelChoiceField(
+        label="Treatment protocol",
+        queryset=Protocol.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any (all patients)",
+        help_text="Only patients with a treatment plan based on this protocol.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -41,6 +50,7 @@ class OutcomeFilterForm(forms.Form):
             date_from=data["date_from"],
             date_to=data["date_to"],
             all_patients=data["all_patients"],
+            protocol=data["protocol"].slug if data["protocol"] else None,
         )
 
 

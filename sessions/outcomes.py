@@ -20,6 +20,7 @@ from django.utils import timezone
 from scipy import stats
 
 from patients.models import Condition, Patient
+from protocols.models import Protocol, TreatmentPlan
 from sessions.models import IMPROVED, TreatmentSession
 
 SESSIONS_RANGE = (2, 20)
@@ -48,6 +49,7 @@ class CohortParams:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     all_patients: bool = False
+    protocol: str | None = None  # a Protocol slug: only patients with a plan based on it
 
     def __post_init__(self):
         low, high = SESSIONS_RANGE
@@ -185,6 +187,13 @@ def _cohort_pairs_sql(params, extra_join=""):
     window, window_values = _window(params.date_from, params.date_to)
     where += window
     values += window_values
+    if params.protocol:
+        where.append(
+            f"""EXISTS (SELECT 1 FROM {q(TreatmentPlan._meta.db_table)} plan
+                JOIN {q(Protocol._meta.db_table)} pr ON pr.id = plan.protocol_id
+                WHERE plan.patient_id = p.id AND pr.slug = %s)"""  # noqa: S608 - table names only
+        )
+        values.append(params.protocol)
     sql = f"""
         FROM {q(TreatmentSession._meta.db_table)} s1
         JOIN {q(TreatmentSession._meta.db_table)} sn ON sn.patient_id = s1.patient_id AND sn.number = %s
@@ -227,16 +236,17 @@ def cohort_totals(params):
         return [CohortTotals(name, *(int(value or 0) for value in sums)) for name, *sums in cursor.fetchall()]
 
 
-def cohort_outcomes(*, sessions=6, reading="post", date_from=None, date_to=None, all_patients=False):
+def cohort_outcomes(*, sessions=6, reading="post", date_from=None, date_to=None, all_patients=False, protocol=None):
     """Return the cohort rows, one dict per condition with patients, ordered by condition name.
 
     Keys (in this order): condition, patients, excluded, baseline_spo2, followup_spo2, delta_spo2,
     delta_ci95 ([low, high], None when fewer than 2 patients), improved_pct (whole percent).
     SpO₂ figures are percentages and Δ is in percentage points, rounded to 1 decimal.
-    `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1.
+    `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1. `protocol`
+    (a Protocol slug) keeps only patients with a treatment plan, current or past, based on it.
     Raise ValueError for invalid parameters. One database query.
     """
-    params = CohortParams(sessions, reading, date_from, date_to, all_patients)
+    params = CohortParams(sessions, reading, date_from, date_to, all_patients, protocol)
     return [cohort_row(totals) for totals in cohort_totals(params)]
 
 

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from protocols.models import Protocol
 from sessions.outcomes import SESSIONS_RANGE, cohort_outcomes
 
 CSV_COLUMNS = [
@@ -57,14 +58,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-patients", action="store_true", help="Include patients without research consent (internal use only)."
         )
+        parser.add_argument(
+            "--protocol", metavar="SLUG", help="Only patients with a treatment plan based on this protocol."
+        )
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    def handle(self, *args, sessions, reading, date_from, date_to, all_patients, format, **options):
+    def handle(self, *args, sessions, reading, date_from, date_to, all_patients, protocol, format, **options):
         date_from = _date(date_from) if date_from else None
         date_to = _date(date_to) if date_to else None
+        if protocol and not Protocol.objects.filter(slug=protocol).exists():
+            known = ", ".join(Protocol.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"There is no protocol '{protocol}'. Protocols: {known}.")
         try:
             rows = cohort_outcomes(
-                sessions=sessions, reading=reading, date_from=date_from, date_to=date_to, all_patients=all_patients
+                sessions=sessions,
+                reading=reading,
+                date_from=date_from,
+                date_to=date_to,
+                all_patients=all_patients,
+                protocol=protocol,
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -75,6 +87,8 @@ class Command(BaseCommand):
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None,
                 "all_patients": all_patients,
+                # Only with the filter, so the contract's document is unchanged without it.
+                **({"protocol": protocol} if protocol else {}),
                 "rows": rows,
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
