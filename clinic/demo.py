@@ -29,7 +29,7 @@ DEMO_USERS = {
 
 # condition slug -> (mean resting baseline SpO₂, mean gain after 6 sessions, typical points)
 CONDITION_PROFILES = {
-    "chronic-fatigue-syndrome": (94.2, 2.6, ["ST36", "SP6", "KI3", "CV6", "LI4", "HT7", "GV20"]),
+    "chronic-fatigue-syndrome": (94.2, 2.3, ["ST36", "SP6", "KI3", "CV6", "LI4", "HT7", "GV20"]),
     "peripheral-artery-disease-mild": (93.0, 1.5, ["ST36", "SP6", "BL57", "GB34", "LR3", "KI3"]),
     "post-covid-microvascular-dysfunction": (92.8, 2.2, ["LU7", "LU9", "ST36", "PC6", "BL13", "CV17"]),
     "raynauds-phenomenon": (95.0, 1.0, ["LI4", "LR3", "PC6", "TE5", "ST36", "HT7"]),
@@ -166,7 +166,7 @@ def _demo_patient(index, conditions, practitioners, now, sessions_each=None):
     sessions = []
     for number in range(1, session_count + 1):
         spo2_pre = round(_clip(baseline + course_gain * min(number - 1, 5) / 5 + rng.gauss(0, 0.6), 85, 100))
-        spo2_post = min(100, spo2_pre + rng.choice([0, 0, 1, 1, 1, 2]))
+        spo2_post = min(100, spo2_pre + rng.choice([0, 0, 1, 1]))
         pulse_pre = round(_clip(rng.gauss(74, 9), 45, 120))
         sessions.append(
             {
