@@ -1,26 +1,21 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from patients.models import Condition, Patient
-from sessions.models import NEEDLE_GAUGE_RANGE, RETENTION_RANGE, Acupoint
+from sessions.models import NEEDLE_GAUGE_RANGE, RETENTION_RANGE, Acupoint, range_validators
 
 PLANNED_SESSIONS_RANGE = (1, 30)
 INTERVAL_DAYS_RANGE = (1, 90)
 
 
-def _range(low, high):
-    return [MinValueValidator(low), MaxValueValidator(high)]
-
-
 class CourseFields(models.Model):
     """What a course of treatment consists of; shared by a protocol and the plans made from it."""
 
-    planned_sessions = models.PositiveSmallIntegerField(default=6, validators=_range(*PLANNED_SESSIONS_RANGE))
+    planned_sessions = models.PositiveSmallIntegerField(default=6, validators=range_validators(*PLANNED_SESSIONS_RANGE))
     interval_days = models.PositiveSmallIntegerField(
-        "days between sessions", default=7, validators=_range(*INTERVAL_DAYS_RANGE)
+        "days between sessions", default=7, validators=range_validators(*INTERVAL_DAYS_RANGE)
     )
     needle_gauge_mm = models.DecimalField(
         "needle gauge (mm)",
@@ -28,9 +23,11 @@ class CourseFields(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=_range(*NEEDLE_GAUGE_RANGE),
+        validators=range_validators(*NEEDLE_GAUGE_RANGE),
     )
-    retention_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=_range(*RETENTION_RANGE))
+    retention_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=range_validators(*RETENTION_RANGE)
+    )
     electrostimulation = models.BooleanField(default=False, help_text="Electro-acupuncture is part of the course.")
 
     class Meta:

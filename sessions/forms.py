@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
+    CORRECTABLE_FIELDS,
     NEEDLE_GAUGE_RANGE,
     PULSE_RANGE,
     RETENTION_RANGE,
@@ -259,20 +260,9 @@ class SessionForm(forms.Form):
         cleaned = self.cleaned_data
         values = {
             name: cleaned[name]
-            for name in (
-                "started_at",
-                "points",
-                "needle_gauge_mm",
-                "retention_minutes",
-                "spo2_pre",
-                "spo2_post",
-                "pulse_pre",
-                "pulse_post",
-                "warmth_change",
-                "clarity_change",
-                "adverse_events",
-                "notes",
-            )
+            # The acknowledgement comes from the warnings shown, not from a field.
+            for name in CORRECTABLE_FIELDS
+            if name != "safety_acknowledgement"
         }
         values["safety_acknowledgement"] = "\n".join(self.safety_warnings)
         return values

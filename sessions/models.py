@@ -57,7 +57,8 @@ class AdverseEvent(models.TextChoices):
     OTHER = "other", "Other (see notes)"
 
 
-def _range(low, high):
+def range_validators(low, high):
+    """Return validators keeping a value within low…high inclusive (the database checks it too)."""
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
@@ -85,20 +86,22 @@ class TreatmentSession(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=_range(*NEEDLE_GAUGE_RANGE),
+        validators=range_validators(*NEEDLE_GAUGE_RANGE),
     )
-    retention_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=_range(*RETENTION_RANGE))
+    retention_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=range_validators(*RETENTION_RANGE)
+    )
     spo2_pre = models.PositiveSmallIntegerField(
-        "SpO₂ before (%)", null=True, blank=True, validators=_range(*SPO2_RANGE)
+        "SpO₂ before (%)", null=True, blank=True, validators=range_validators(*SPO2_RANGE)
     )
     spo2_post = models.PositiveSmallIntegerField(
-        "SpO₂ after (%)", null=True, blank=True, validators=_range(*SPO2_RANGE)
+        "SpO₂ after (%)", null=True, blank=True, validators=range_validators(*SPO2_RANGE)
     )
     pulse_pre = models.PositiveSmallIntegerField(
-        "pulse before (bpm)", null=True, blank=True, validators=_range(*PULSE_RANGE)
+        "pulse before (bpm)", null=True, blank=True, validators=range_validators(*PULSE_RANGE)
     )
     pulse_post = models.PositiveSmallIntegerField(
-        "pulse after (bpm)", null=True, blank=True, validators=_range(*PULSE_RANGE)
+        "pulse after (bpm)", null=True, blank=True, validators=range_validators(*PULSE_RANGE)
     )
     warmth_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
     clarity_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
