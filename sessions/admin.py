@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import path
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from sessions.admin_views import sessions_import_view
-from sessions.models import Acupoint, TreatmentSession
+from sessions.models import Acupoint, SessionAmendment, TreatmentSession
 from sessions.services import session_insert
 
 
@@ -12,6 +14,30 @@ class AcupointAdmin(admin.ModelAdmin):
     list_display = ["code", "pinyin", "meridian", "pregnancy_caution"]
     list_filter = ["meridian", "pregnancy_caution"]
     search_fields = ["code", "pinyin"]
+
+
+class SessionAmendmentInline(admin.TabularInline):
+    """Corrections made in the workspace: read-only, the original values stay visible."""
+
+    model = SessionAmendment
+    fields = ["changed_at", "changed_by", "reason", "changes_shown"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description="changes (before → after)")
+    def changes_shown(self, amendment):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {}",
+            ((label, before, after) for label, before, after in amendment.change_rows()),
+        )
 
 
 @admin.register(TreatmentSession)
@@ -31,6 +57,10 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
         view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
         return [path("import/", view, name=name), *super().get_urls()]
+
+    def get_inlines(self, request, obj):
+        # A new session has no corrections yet.
+        return [SessionAmendmentInline] if obj else []
 
     @admin.display(description="SpO₂ < 90%", boolean=True)
     def follow_up(self, session):

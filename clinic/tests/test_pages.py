@@ -31,3 +31,12 @@ def test_pages_have_a_skip_link_and_landmarks(client):
 def test_responses_carry_a_content_security_policy(client):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_security_token_gets_a_friendly_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/assessment/", {"first_name": "Ana"})
+    assert response.status_code == 403
+    assert "Please try again" in response.content.decode()

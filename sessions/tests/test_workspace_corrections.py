@@ -204,3 +204,23 @@ def test_a_window_that_closes_between_opening_and_saving_the_form_asks_for_a_rea
     assert response.context["form"].errors["reason"] == ["Say why this session is being amended."]
     session.refresh_from_db()
     assert session.spo2_pre == 85
+
+
+def test_staff_see_a_session_s_amendments_with_the_original_values_in_admin(admin_client, practitioner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from patients.tests.factories import PatientFactory
+    from sessions.services import session_correct
+    from sessions.tests.factories import TreatmentSessionFactory
+
+    session = TreatmentSessionFactory(
+        patient=PatientFactory(practitioner=practitioner), practitioner=practitioner, spo2_pre=88
+    )
+    session.created_at = timezone.now() - dt.timedelta(days=3)
+    session.save(update_fields=["created_at"])
+    session_correct(session=session, user=practitioner, reason="Typo: the oximeter read 93", spo2_pre=93)
+    html = admin_client.get(f"/admin/treatment_sessions/treatmentsession/{session.pk}/change/").content.decode()
+    assert "Typo: the oximeter read 93" in html
+    assert "88 → 93" in html

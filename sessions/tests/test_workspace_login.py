@@ -101,4 +101,5 @@ def test_repeated_wrong_passwords_lock_the_account_out_even_for_the_right_one(cl
         client.post("/accounts/login/", {"username": "practitioner", "password": "wrong"})
     response = _sign_in(client)
     assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
     assert client.get("/practice/").status_code == 302
