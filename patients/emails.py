@@ -16,15 +16,17 @@ def intake_confirmation_send(submission):
     assessment is already stored and staff will be in touch either way.
     """
     answers = submission.answers
+    patient = submission.patient
     context = {
-        "first_name": answers["first_name"],
-        "reference": submission.patient.patient_ref,
+        # For a record that existed, the name the clinic holds, not whatever was typed.
+        "first_name": patient.first_name if submission.matched_existing_patient else answers["first_name"],
+        "reference": patient.patient_ref,
         "clinic_name": settings.CLINIC_NAME,
     }
     message = EmailMultiAlternatives(
         subject=render_to_string("patients/emails/intake_confirmation_subject.txt", context).strip(),
         body=render_to_string("patients/emails/intake_confirmation.txt", context),
-        to=[answers["email"]],
+        to=[patient.email if submission.matched_existing_patient else answers["email"]],
     )
     message.attach_alternative(render_to_string("patients/emails/intake_confirmation.html", context), "text/html")
     try:

@@ -191,3 +191,14 @@ class IntakeSubmission(models.Model):
     @property
     def is_reviewed(self):
         return self.reviewed_at is not None
+
+    @property
+    def public_reference(self):
+        """The reference shown to whoever sent the form: the patient's own for a new patient.
+
+        A submission that matched an existing record gets a reference of its own, so typing
+        someone's email and birthday never reveals their patient reference.
+        """
+        if not self.matched_existing_patient:
+            return self.patient.patient_ref
+        return "IN-" + self.submission_key.hex[:10].upper()

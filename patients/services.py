@@ -93,45 +93,40 @@ def _matching_patient(email, date_of_birth):
 def _intake_patient(form_data):
     """Return `(patient, matched)`: the saved patient for these answers and whether they existed.
 
-    A new patient takes every answer. An existing one is only added to, because the form is
-    public and anyone could type someone else's email and birthday: safety flags are set but
-    never cleared, symptoms are added, empty fields are filled, names and the condition stay as
-    staff keep them, and consent can be given but not withdrawn here. The full answers are in
-    the submission for staff to review.
+    A new patient takes every answer, consent included. An existing one is left as staff keep
+    it, because the form is public and anyone could type someone else's email and birthday:
+    only safety flags the answers set are added (a warning is never cleared, never lost). Consent,
+    contact details, names and status change only when staff review the submission, which holds
+    every answer.
     """
-    now = timezone.now()
     patient = _matching_patient(form_data["email"], form_data["date_of_birth"])
-    matched = patient is not None
-    if not matched:
-        patient = Patient(
-            first_name=form_data["first_name"],
-            last_name=form_data["last_name"],
-            date_of_birth=form_data["date_of_birth"],
-            email=form_data["email"],
-            condition=form_data["condition"],
-            status=Patient.Status.NEW,
-            symptoms=list(form_data["symptoms"]),
-            previous_acupuncture=form_data["previous_acupuncture"],
-            **{field: form_data[field] for field in _FILL_WHEN_EMPTY},
-            **{flag: form_data[flag] for flag in SAFETY_FLAGS},
-        )
-    else:
-        for field in _FILL_WHEN_EMPTY:
-            if not getattr(patient, field):
-                setattr(patient, field, form_data[field])
-        for flag in SAFETY_FLAGS:
-            setattr(patient, flag, getattr(patient, flag) or form_data[flag])
-        patient.symptoms = [*patient.symptoms, *(s for s in form_data["symptoms"] if s not in patient.symptoms)]
-        if patient.previous_acupuncture is None:
-            patient.previous_acupuncture = form_data["previous_acupuncture"]
-        if patient.status == Patient.Status.DISCHARGED:
-            patient.status = Patient.Status.NEW
+    if patient is not None:
+        new_flags = [flag for flag in SAFETY_FLAGS if form_data[flag] and not getattr(patient, flag)]
+        for flag in new_flags:
+            setattr(patient, flag, True)
+        if new_flags:
+            patient.save(update_fields=[*new_flags, "updated_at"])
+        return patient, True
+
+    now = timezone.now()
+    patient = Patient(
+        first_name=form_data["first_name"],
+        last_name=form_data["last_name"],
+        date_of_birth=form_data["date_of_birth"],
+        email=form_data["email"],
+        condition=form_data["condition"],
+        status=Patient.Status.NEW,
+        symptoms=list(form_data["symptoms"]),
+        previous_acupuncture=form_data["previous_acupuncture"],
+        **{field: form_data[field] for field in _FILL_WHEN_EMPTY},
+        **{flag: form_data[flag] for flag in SAFETY_FLAGS},
+    )
     for consent in ("contact_consent", "research_consent"):
-        if form_data[consent] and not getattr(patient, consent):
+        if form_data[consent]:
             setattr(patient, consent, True)
             setattr(patient, f"{consent}_at", now)
     patient.save()
-    return patient, matched
+    return patient, False
 
 
 def intakes_mark_reviewed(*, submissions, reviewed_by):

@@ -36,7 +36,7 @@ def intake(request):
         form_version=INTAKE_FORM_VERSION,
         submission_key=form.cleaned_data["submission_key"],
     )
-    ref = submission.patient.patient_ref
+    ref = submission.public_reference
     request.session[_SENT] = {**request.session.get(_SENT, {}), ref: submission.pk}
     return redirect("patients:intake_thanks", ref=ref)
 
@@ -49,9 +49,9 @@ def intake_thanks(request, ref):
     submission_pk = request.session.get(_SENT, {}).get(ref)
     if submission_pk is None:
         raise Http404
-    submission = get_object_or_404(
-        IntakeSubmission.objects.select_related("patient__condition"), pk=submission_pk, patient__patient_ref=ref
-    )
+    submission = get_object_or_404(IntakeSubmission.objects.select_related("patient__condition"), pk=submission_pk)
+    if submission.public_reference != ref:
+        raise Http404
     # The concern they wrote about now; a returning patient's record may name an older one.
     condition = (
         Condition.objects.filter(slug=submission.answers.get("condition")).first() or submission.patient.condition

@@ -145,7 +145,8 @@ def test_pressing_send_twice_stores_one_assessment_and_shows_the_same_thanks_pag
 def test_sending_again_with_a_fresh_form_adds_a_submission_to_the_same_patient(send):
     first = send(submission_key="11111111-1111-4111-8111-111111111111")
     second = send(submission_key="22222222-2222-4222-8222-222222222222", email="Ana.Lopez@example.org")
-    assert first["Location"] == second["Location"]
+    # The second gets a reference of its own: a matched record's reference is never shown.
+    assert second["Location"] == "/assessment/thanks/IN-2222222222/" != first["Location"]
     assert Patient.objects.count() == 1
     assert list(IntakeSubmission.objects.values_list("matched_existing_patient", flat=True)) == [True, False]
 
@@ -265,3 +266,18 @@ def test_the_thanks_page_links_published_articles_about_the_condition(client, se
     assert "Reading about Raynaud&#x27;s Phenomenon" in html
     assert "Keeping hands warm" in html
     assert "Migraine diaries" not in html and "Draft about Raynaud" not in html
+
+
+def test_a_matched_submission_never_shows_the_existing_patient_s_reference_or_name(client, send):
+    existing = PatientFactory(
+        email="ana.lopez@example.org", date_of_birth="1980-03-31", first_name="Ana", patient_ref="AC-SECRET01"
+    )
+    response = send(first_name="Mallory")
+    assert "AC-SECRET01" not in response["Location"]
+    assert response["Location"].startswith("/assessment/thanks/IN-")
+    html = client.get(response["Location"]).content.decode()
+    assert "AC-SECRET01" not in html and "Thank you, Mallory" in html
+    # The real patient's own mailbox gets their reference, addressed by the name the clinic holds.
+    [message] = mail.outbox
+    assert message.to == [existing.email]
+    assert "AC-SECRET01" in message.body and "Mallory" not in message.body and "Ana" in message.body

@@ -130,15 +130,22 @@ def test_a_returning_patient_keeps_what_staff_recorded_and_gains_new_warnings():
     assert submission.patient == existing
     assert existing.first_name == "Ana"
     assert existing.bleeding_disorder is True, "a public form never clears a safety warning"
-    assert existing.pregnant is True
-    assert existing.medications == "Warfarin"
-    assert existing.phone == "+44 1632 960000"
-    assert existing.symptoms == ["fatigue", "cold_extremities", "numbness"]
+    assert existing.pregnant is True, "a new warning is never lost"
+    assert (existing.medications, existing.phone, existing.symptoms) == ("Warfarin", "", ["fatigue"])
     assert existing.condition.slug == "chronic-fatigue-syndrome"
     assert existing.practitioner == practitioner and existing.status == Patient.Status.ACTIVE
-    assert existing.research_consent and existing.research_consent_at is not None
     # Everything they typed is still there for staff to read.
     assert submission.answers["first_name"] == "Someone" and submission.answers["condition"] == "chronic-migraine"
+
+
+def test_someone_typing_a_patient_s_email_and_birthday_cannot_opt_them_into_research():
+    existing = PatientFactory(
+        email="ana.lopez@example.org", date_of_birth=datetime.date(1980, 3, 31), research_consent=False
+    )
+    submission, _ = _submit(first_name="Mallory", research_consent="on")
+    existing.refresh_from_db()
+    assert existing.research_consent is False and existing.research_consent_at is None
+    assert submission.answers["research_consent"] is True, "staff see what was asked for"
 
 
 def test_a_returning_patient_cannot_withdraw_research_consent_by_leaving_the_box_unticked():
@@ -154,13 +161,14 @@ def test_a_returning_patient_cannot_withdraw_research_consent_by_leaving_the_box
     assert existing.research_consent and existing.research_consent_at == consented_at
 
 
-def test_a_discharged_patient_who_comes_back_is_new_again():
+def test_a_discharged_patient_who_comes_back_stays_discharged_until_staff_review():
     existing = PatientFactory(
         email="ana.lopez@example.org", date_of_birth=datetime.date(1980, 3, 31), status=Patient.Status.DISCHARGED
     )
-    _submit()
+    submission, _ = _submit()
     existing.refresh_from_db()
-    assert existing.status == Patient.Status.NEW
+    assert existing.status == Patient.Status.DISCHARGED
+    assert submission.matched_existing_patient and not submission.is_reviewed
 
 
 def test_submitting_the_same_form_twice_stores_it_once():
