@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from sessions.admin_forms import OutcomeFilterForm, SessionImportForm
 from sessions.importing import ImportRejected, sessions_import
-from sessions.outcomes import PUBLISH_MIN_PATIENTS, cohort_report
+from sessions.outcomes import PUBLISH_MIN_PATIENTS, SUPPRESSED_TEXT, cohort_report
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,18 @@ def _percent_points(value):
     return "–" if value is None else f"{value:.1f}"
 
 
-def _table(report):
-    """Return (headings, rows of cells): what the dashboard shows and the CSV download holds."""
+def _publishable(report, row):
+    if report.params.all_patients:
+        return "no: includes patients without research consent"
+    return "yes" if row["patients"] >= PUBLISH_MIN_PATIENTS else "no: fewer than 5 patients"
+
+
+def _table(report, exported=False):
+    """Return (headings, rows of cells): what the dashboard shows, or (`exported`) what the CSV holds.
+
+    An export is a published table (DESIGN.md): a row under 5 patients keeps its condition and
+    shows "fewer than 5" instead of its figures.
+    """
     n = report.params.sessions
     when = "after" if report.params.reading == "post" else "before"
     headings = [
@@ -49,6 +59,9 @@ def _table(report):
     ]
     rows = []
     for row in report.rows:
+        if exported and row["patients"] < PUBLISH_MIN_PATIENTS:
+            rows.append([row["condition"], *[SUPPRESSED_TEXT] * 7, _publishable(report, row)])
+            continue
         ci = row["delta_ci95"]
         rows.append(
             [
@@ -60,7 +73,7 @@ def _table(report):
                 _signed(row["delta_spo2"]),
                 f"{_signed(ci[0])} to {_signed(ci[1])}" if ci else "– (fewer than 2 patients)",
                 f"{row['improved_pct']}%",
-                "yes" if row["patients"] >= PUBLISH_MIN_PATIENTS else "no: fewer than 5 patients",
+                _publishable(report, row),
             ]
         )
     return headings, rows
@@ -123,7 +136,7 @@ def outcomes_dashboard(request, site):
     report = cohort_report(form.params()) if not form.is_bound or form.is_valid() else None
     headings, rows = _table(report) if report else ([], [])
     if report and request.GET.get("download") == "csv":
-        return _csv_response(report, headings, rows)
+        return _csv_response(report, *_table(report, exported=True))
     download = request.GET.copy()
     download["download"] = "csv"
     context = {

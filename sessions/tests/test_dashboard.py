@@ -105,15 +105,38 @@ def test_the_correlation_section_shows_r_and_mean_change_by_reported_improvement
     assert rows[-1][:2] == ["All conditions", "4"]
 
 
-def test_the_csv_download_holds_exactly_the_table_shown(client, clinic_lead, clinic_data):  # noqa: F811
+def test_the_csv_download_is_the_table_shown_in_its_published_form(client, clinic_lead, clinic_data):  # noqa: F811
     client.force_login(clinic_lead)
     shown = _table_rows(client.get(URL, {"sessions": 6, "reading": "post"}).content.decode())
     response = client.get(URL, {"sessions": 6, "reading": "post", "download": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert header[0] == "Condition" and header[-1] == "Publishable"
-    assert [row[:8] for row in rows] == [[cell.replace("&#x27;", "'") for cell in row[:8]] for row in shown]
-    assert rows[0][8] == "no: fewer than 5 patients"
+    assert [row[0] for row in rows] == [row[0].replace("&#x27;", "'") for row in shown]
+    # Both rows are under 5 patients: the export shows the condition and "fewer than 5" only.
+    assert shown[0][1] == "3"
+    assert rows[0] == ["Chronic Fatigue Syndrome", *["fewer than 5"] * 7, "no: fewer than 5 patients"]
+
+
+def test_the_csv_download_shows_the_figures_of_rows_with_five_patients_or_more(client, clinic_lead):
+    for pre in (92, 93, 94, 95, 96):
+        _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": pre}, 6: {"spo2_post": pre + 2}})
+    client.force_login(clinic_lead)
+    shown = _table_rows(client.get(URL).content.decode())
+    _, *rows = list(csv.reader(io.StringIO(client.get(URL, {"download": "csv"}).content.decode())))
+    assert rows == [[cell.replace("&#x27;", "'") for cell in row] for row in shown]
+    assert rows[0][1:4] == ["5", "0", "94.0"] and rows[0][8] == "yes"
+
+
+def test_figures_including_patients_without_consent_are_never_marked_publishable(client, clinic_lead):
+    for pre in (92, 93, 94, 95, 96):
+        _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": pre}, 6: {"spo2_post": pre + 2}}, consent=False)
+    client.force_login(clinic_lead)
+    params = {"sessions": 6, "reading": "post", "all_patients": "on"}
+    html = client.get(URL, params).content.decode()
+    assert _table_rows(html)[0][8] == "Internal only: includes patients without consent"
+    _, *rows = list(csv.reader(io.StringIO(client.get(URL, {**params, "download": "csv"}).content.decode())))
+    assert rows[0][8] == "no: includes patients without research consent"
 
 
 @pytest.mark.django_db
