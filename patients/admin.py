@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -122,6 +123,13 @@ class PatientAdmin(SimpleHistoryAdmin):
         ),
         ("Record", {"fields": ["is_demo", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # A consent's time is when it was given here; withdrawing it clears the time.
+        for consent in ("contact_consent", "research_consent"):
+            if consent in form.changed_data:
+                setattr(obj, f"{consent}_at", timezone.now() if getattr(obj, consent) else None)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from patients.models import Patient
 from protocols.models import Protocol, TreatmentPlan
 
 PREGNANCY_REASON = "traditionally avoided in pregnancy; the patient is flagged pregnant or possibly pregnant"
@@ -93,6 +94,8 @@ def plan_start(
     rules out electro-stimulation, whatever was asked. Raise ValidationError for out-of-range values.
     """
     with transaction.atomic():
+        # One confirmation at a time per patient: a double click must not make two current plans.
+        Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True).get()
         highest = patient.sessions.aggregate(highest=Max("number"))["highest"] or 0
         TreatmentPlan.objects.filter(patient=patient, is_current=True).update(is_current=False)
         plan = TreatmentPlan(

@@ -58,6 +58,11 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
         view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
         return [path("import/", view, name=name), *super().get_urls()]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Whose session it is, and who gave it, are fixed once it is logged.
+        fixed = ["patient", "practitioner"] if obj else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
     def get_inlines(self, request, obj):
         # A new session has no corrections yet.
         return [SessionAmendmentInline] if obj else []

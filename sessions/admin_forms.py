@@ -3,7 +3,7 @@
 from django import forms
 
 from protocols.models import Protocol
-from sessions.outcomes import SESSIONS_RANGE, CohortParams
+from sessions.outcomes import SESSIONS_RANGE, WINDOW_DATES, CohortParams
 
 
 class OutcomeFilterForm(forms.Form):
@@ -31,6 +31,18 @@ class OutcomeFilterForm(forms.Form):
         empty_label="Any (all patients)",
         help_text="Only patients with a treatment plan based on this protocol.",
     )
+
+    def _clean_window_date(self, name):
+        day = self.cleaned_data[name]
+        if day and not WINDOW_DATES[0] <= day <= WINDOW_DATES[1]:
+            raise forms.ValidationError("Enter a date from 1900 to 2199.", code="implausible_date")
+        return day
+
+    def clean_date_from(self):
+        return self._clean_window_date("date_from")
+
+    def clean_date_to(self):
+        return self._clean_window_date("date_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,8 @@ from protocols.models import Protocol, TreatmentPlan
 from sessions.models import IMPROVED, TreatmentSession
 
 SESSIONS_RANGE = (2, 20)
+# Window dates outside these are typing mistakes (and would overflow the date arithmetic).
+WINDOW_DATES = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 READINGS = {"post": "spo2_post", "pre": "spo2_pre"}
 # Published figures (article embed, exports) hide rows smaller than this.
 PUBLISH_MIN_PATIENTS = 5
@@ -57,6 +59,9 @@ class CohortParams:
             raise ValueError(f"sessions must be a whole number from {low} to {high}.")
         if self.reading not in READINGS:
             raise ValueError("reading must be 'post' or 'pre'.")
+        for day in (self.date_from, self.date_to):
+            if day and not WINDOW_DATES[0] <= day <= WINDOW_DATES[1]:
+                raise ValueError(f"{day.isoformat()} is not a plausible date: use one from 1900 to 2199.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("The window's start is after its end.")
 

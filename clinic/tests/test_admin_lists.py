@@ -87,3 +87,25 @@ def test_a_session_added_in_admin_gets_the_next_number(admin_client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert sorted(patient.sessions.values_list("number", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_a_logged_session_cannot_be_moved_to_another_patient_in_admin(admin_client):
+    session = TreatmentSessionFactory(number=1)
+    other = TreatmentSessionFactory(number=1).patient
+    response = admin_client.post(
+        f"/admin/treatment_sessions/treatmentsession/{session.pk}/change/",
+        {
+            "patient": other.pk,
+            "started_at_0": "2026-01-05",
+            "started_at_1": "10:00:00",
+            "spo2_pre": 93,
+            "spo2_post": 95,
+            "adverse_events": "[]",
+            "amendments-TOTAL_FORMS": 0,
+            "amendments-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.patient != other and (session.spo2_pre, session.spo2_post) == (93, 95)

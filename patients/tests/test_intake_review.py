@@ -232,3 +232,29 @@ def test_posting_the_intake_page_never_changes_the_answers(desk_client):
     desk_client.post(f"{LIST}{submission.pk}/change/", {"answers": '{"first_name": "Changed"}', "_save": "Save"})
     submission.refresh_from_db()
     assert submission.answers == before and submission.reviewed_at is None
+
+
+def test_consent_changed_in_admin_records_when_and_withdrawal_clears_it(client, front_desk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from patients.tests.factories import PatientFactory
+
+    patient = PatientFactory(research_consent=False, contact_consent=True)
+    client.force_login(front_desk)
+    page = client.get(f"/admin/patients/patient/{patient.pk}/change/")
+    data = {**page.context["adminform"].form.initial}
+    form_data = {
+        key: ("on" if value is True else value)
+        for key, value in data.items()
+        if value not in (None, False) and not isinstance(value, (list, dict))
+    }
+    form_data.update(research_consent="on", contact_consent="", condition=patient.condition_id)
+    for prefix in ("sessions", "intake_submissions"):
+        form_data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(f"/admin/patients/patient/{patient.pk}/change/", form_data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    patient.refresh_from_db()
+    assert patient.research_consent and timezone.now() - patient.research_consent_at < dt.timedelta(seconds=5)
+    assert not patient.contact_consent and patient.contact_consent_at is None

@@ -1,6 +1,7 @@
 """`cohort_table` prints the cohort rows in the contract's three formats."""
 
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -100,3 +101,9 @@ def test_the_table_says_so_when_nobody_matches():
 def test_bad_options_are_refused_with_a_message(args, message):
     with pytest.raises(CommandError, match=message):
         _run(*args)
+
+
+@pytest.mark.django_db
+def test_an_implausible_date_is_a_clear_error_not_a_traceback():
+    with pytest.raises(CommandError, match="9999-12-31 is not a plausible date"):
+        call_command("cohort_table", "--to", "9999-12-31", stdout=StringIO())

@@ -154,3 +154,11 @@ def test_the_dashboard_takes_the_same_queries_however_many_patients(client, clin
     for _ in range(12):
         _patient("raynauds-phenomenon", {1: {"spo2_pre": 92}, 6: {"spo2_post": 95}})
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_an_implausible_window_date_is_a_form_error_not_a_crash(client, clinic_lead):
+    client.force_login(clinic_lead)
+    response = client.get(URL, {"sessions": 6, "reading": "post", "date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Enter a date from 1900 to 2199." in response.content.decode()
