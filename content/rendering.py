@@ -115,7 +115,8 @@ def _url_filter(tag, attribute, value):
 
 
 def _is_external(href):
-    parts = urlsplit(href.strip())
+    # Browsers read backslashes as slashes, so `/\evil.example` is `//evil.example`.
+    parts = urlsplit(href.strip().replace("\\", "/"))
     return parts.scheme in {"http", "https", ""} and bool(parts.netloc)
 
 

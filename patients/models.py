@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -8,6 +9,15 @@ from simple_history.models import HistoricalRecords
 
 # Unambiguous characters for public references: no 0/O, 1/I/L.
 _REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+# References appear in URLs: letters, digits and hyphens only.
+PATIENT_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z"
+PATIENT_REF_VALIDATOR = RegexValidator(
+    PATIENT_REF_PATTERN,
+    "A reference has up to 32 letters, digits and hyphens, starting with a letter or digit.",
+    code="invalid_patient_ref",
+)
 
 
 def new_patient_ref():
@@ -69,6 +79,7 @@ class Patient(models.Model):
         max_length=32,
         unique=True,
         default=new_patient_ref,
+        validators=[PATIENT_REF_VALIDATOR],
         help_text="Stable public reference, used in URLs and imports.",
     )
     first_name = models.CharField(max_length=100)

@@ -152,3 +152,8 @@ def test_an_embed_with_a_session_count_out_of_range_is_reported():
     assert problems[0].startswith("Line 2:") and "from 2 to 20" in problems[0]
     html = render_markdown("[[cohort-outcomes sessions=50]]")
     assert body_with_embeds(html) == html == "<p>[[cohort-outcomes sessions=50]]</p>"
+
+
+def test_a_backslash_link_to_another_host_counts_as_external():
+    html = render_markdown('<a href="/\\evil.example/">x</a>')
+    assert 'rel="noopener nofollow"' in html

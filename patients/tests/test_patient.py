@@ -43,3 +43,20 @@ def test_changes_to_a_patient_are_attributable():
     patient.first_name = "Anna"
     patient.save()
     assert [record.first_name for record in patient.audit_log.all()] == ["Anna", "Ana"]
+
+
+@pytest.mark.parametrize("ref", ["ZZ/1", "-AC1", "a b", "x" * 33, "AC-1?"])
+def test_a_reference_that_cannot_sit_in_a_url_is_refused(ref):
+    from django.core.exceptions import ValidationError
+
+    patient = PatientFactory.build(patient_ref=ref, condition=Condition.objects.get(slug="other"))
+    with pytest.raises(ValidationError) as error:
+        patient.full_clean()
+    assert "patient_ref" in error.value.message_dict
+
+
+def test_references_made_by_the_app_and_by_seed_demo_are_valid():
+    for ref in [new_patient_ref(), "DEMO-000001", "IMPORT-2019-0042"]:
+        PatientFactory.build(patient_ref=ref, condition=Condition.objects.get(slug="other")).full_clean(
+            exclude=["practitioner"]
+        )
