@@ -2,6 +2,7 @@
 
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -59,16 +60,26 @@ def _get_session(request, patient_ref, number):
     return session
 
 
+# The name search is kept in the session, never in the URL: URLs end up in access logs and
+# browser history, and must carry opaque references only.
+SEARCH_SESSION_KEY = "practice_search"
+
+
 @workspace_member_required
 def patient_list(request):
     conditions = list(Condition.objects.all())
+    if request.method == "POST":
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:100]
+        filters = {key: request.POST.get(key, "") for key in ("condition", "status") if request.POST.get(key)}
+        return redirect(f"{request.path}?{urlencode(filters)}" if filters else request.path)
     condition = next((c for c in conditions if c.slug == request.GET.get("condition")), None)
     status = request.GET.get("status") if request.GET.get("status") in Patient.Status.values else ""
-    search = request.GET.get("q", "").strip()
+    search = request.session.get(SEARCH_SESSION_KEY, "")
     patients = selectors.workspace_patient_list(user=request.user, search=search, condition=condition, status=status)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
+    filters.pop("q", None)
     return render(
         request,
         "sessions/patient_list.html",

@@ -1,6 +1,7 @@
 """The "my patients" list at /practice/."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -75,14 +76,18 @@ def test_patients_are_sorted_by_last_visit_newest_first_and_unseen_last(client, 
     assert [n.split()[-1] for n in _names(client.get("/practice/"))] == ["Newest", "Middle", "Older", "Unseen"]
 
 
+def _search(client, q, **filters):
+    return client.post("/practice/", {"q": q, **filters}, follow=True)
+
+
 def test_search_matches_name_or_reference(client, practitioner):
     PatientFactory(practitioner=practitioner, first_name="Alma", last_name="Stone", patient_ref="AC-AAAA1111")
     PatientFactory(practitioner=practitioner, first_name="Bruno", last_name="Field", patient_ref="AC-BBBB2222")
     client.force_login(practitioner)
-    assert _names(client.get("/practice/", {"q": "stone"})) == ["Alma Stone"]
-    assert _names(client.get("/practice/", {"q": "alma stone"})) == ["Alma Stone"]
-    assert _names(client.get("/practice/", {"q": "bbbb2222"})) == ["Bruno Field"]
-    response = client.get("/practice/", {"q": "nobody"})
+    assert _names(_search(client, "stone")) == ["Alma Stone"]
+    assert _names(_search(client, "alma stone")) == ["Alma Stone"]
+    assert _names(_search(client, "bbbb2222")) == ["Bruno Field"]
+    response = _search(client, "nobody")
     assert _names(response) == []
     assert b"No patients match these filters" in response.content
 
@@ -90,7 +95,7 @@ def test_search_matches_name_or_reference(client, practitioner):
 def test_search_never_reaches_another_practitioners_patients(client, practitioner, other_practitioner):
     PatientFactory(practitioner=other_practitioner, last_name="Stone")
     client.force_login(practitioner)
-    assert _names(client.get("/practice/", {"q": "stone"})) == []
+    assert _names(_search(client, "stone")) == []
 
 
 def test_filters_by_condition_and_status(client, practitioner):
@@ -111,10 +116,10 @@ def test_the_list_is_paginated_and_keeps_the_filters_across_pages(client, practi
     for i in range(PATIENTS_PER_PAGE + 3):
         PatientFactory(practitioner=practitioner, last_name=f"Stone{i:02d}")
     client.force_login(practitioner)
-    first = client.get("/practice/", {"q": "stone"})
+    first = _search(client, "stone", status="new")
     assert len(_names(first)) == PATIENTS_PER_PAGE
-    assert "?q=stone&amp;page=2" in first.content.decode()
-    second = client.get("/practice/", {"q": "stone", "page": 2})
+    assert "?status=new&amp;page=2" in first.content.decode()
+    second = client.get("/practice/", {"status": "new", "page": 2})
     assert len(_names(second)) == 3
     # A page number out of range shows the last page rather than an error.
     assert client.get("/practice/", {"page": 99}).status_code == 200
@@ -148,3 +153,17 @@ def test_the_list_runs_the_same_number_of_queries_for_2_or_20_patients(client, r
     many = _queries_for_list(client)
     assert few == many, f"{few} queries for a few patients, {many} for more"
     assert many <= 6
+
+
+def test_a_name_search_never_appears_in_a_url(client, practitioner):
+    PatientFactory(practitioner=practitioner, first_name="Alma", last_name="Stone")
+    PatientFactory(practitioner=practitioner, first_name="Bruno", last_name="Field")
+    client.force_login(practitioner)
+    response = _search(client, "stone", status="new")
+    assert response.redirect_chain == [("/practice/?status=new", 302)]
+    html = response.content.decode()
+    assert "stone" not in "".join(re.findall(r'href="([^"]*)"', html)).lower()
+    assert "Showing patients matching “stone”" in html
+    # A name typed into the address bar is ignored, and clearing the search shows everyone again.
+    assert _names(client.get("/practice/", {"q": "field"})) == ["Alma Stone"]
+    assert len(_names(_search(client, ""))) == 2
