@@ -108,6 +108,38 @@ def test_importing_the_same_file_twice_leaves_the_database_as_after_one_import()
 
 
 @pytest.mark.django_db
+def test_a_second_import_of_the_same_file_keeps_every_session_point_link_as_it_was():
+    _import(GOOD_FILE)
+    links = TreatmentSession.points.through.objects
+    before = sorted(links.values_list("pk", "treatmentsession_id", "acupoint_id"))
+    _import(GOOD_FILE)
+    assert sorted(links.values_list("pk", "treatmentsession_id", "acupoint_id")) == before
+
+
+@pytest.mark.django_db
+def test_reimported_points_replace_a_sessions_points_keeping_those_the_file_still_lists():
+    _import(GOOD_FILE)
+    links = TreatmentSession.points.through.objects.filter(treatmentsession__patient__patient_ref="H-1")
+    kept = links.get(treatmentsession__number=1, acupoint__code="TE5").pk
+    header = "patient_ref,condition,session_number,session_date,points"
+    _import(f"{header}\nH-1,other,1,2025-01-06,TE5 ST36 SP6\nH-1,other,2,2025-01-13,\nH-2,other,1,2025-02-01,LI4\n")
+    ada, bo = Patient.objects.get(patient_ref="H-1"), Patient.objects.get(patient_ref="H-2")
+    first, second = ada.sessions.order_by("number")
+    assert sorted(first.points.values_list("code", flat=True)) == ["SP6", "ST36", "TE5"]
+    assert links.get(treatmentsession__number=1, acupoint__code="TE5").pk == kept
+    assert not second.points.exists()  # an empty cell clears the session's points
+    assert list(bo.sessions.get().points.values_list("code", flat=True)) == ["LI4"]
+
+
+@pytest.mark.django_db
+def test_a_file_without_a_points_column_leaves_the_sessions_points_alone():
+    _import(GOOD_FILE)
+    _import("patient_ref,condition,session_number,session_date\nH-1,other,1,2025-01-06\n")
+    first = TreatmentSession.objects.get(patient__patient_ref="H-1", number=1)
+    assert sorted(first.points.values_list("code", flat=True)) == ["LI4", "TE5"]
+
+
+@pytest.mark.django_db
 def test_a_dry_run_counts_what_would_happen_and_writes_nothing():
     summary = _import(GOOD_FILE, dry_run=True)
     assert (summary.rows, summary.new_patients, summary.new_sessions) == (3, 2, 3)
