@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import getpass
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -26,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from patients.models import Condition, Patient
+from patients.models import PATIENT_REF_PATTERN, Condition, Patient
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
     NEEDLE_GAUGE_RANGE,
@@ -40,6 +41,7 @@ from sessions.models import (
 
 logger = logging.getLogger(__name__)
 
+PATIENT_REF_RE = re.compile(PATIENT_REF_PATTERN)
 REQUIRED_COLUMNS = ("patient_ref", "condition", "session_number", "session_date")
 NEW_PATIENT_COLUMNS = ("first_name", "last_name")
 OPTIONAL_COLUMNS = (
@@ -244,9 +246,14 @@ class _RowParsers:
 
     def practitioner(self, text):
         if text not in self.users:
-            self.users[text] = get_user_model().objects.filter(username=text).values_list("pk", flat=True).first()
+            self.users[text] = (
+                get_user_model()
+                .objects.filter(username=text, groups__name="Practitioners")
+                .values_list("pk", flat=True)
+                .first()
+            )
         if self.users[text] is None:
-            raise ValueError(f"no user with the username '{text}'")
+            raise ValueError(f"no practitioner with the username '{text}'")
         return self.users[text]
 
     def _point_ids(self, text):
@@ -403,6 +410,10 @@ def _row_cleaner(header, parsers, problems):
         ref = cells[ref_at].strip()
         if not ref or len(ref) > 32:
             problems.append((line, "patient_ref", "is required" if not ref else "is longer than 32 characters"))
+            usable = False
+        elif not PATIENT_REF_RE.match(ref):
+            # References go into the workspace's URLs.
+            problems.append((line, "patient_ref", "may hold only letters, digits and hyphens"))
             usable = False
         values[ref_to] = ref
         number = cells[number_at].strip()
@@ -686,6 +697,31 @@ def _replace_points(cursor):
 # ---------------------------------------------------------------------------------------------
 
 
+def _record_history(cursor, model, history_model, now, imported_by):
+    """Add a history row for every `model` row this import wrote, so imported changes are attributable.
+
+    The import's writes all set `updated_at` to `now`; rows the file left as they were are not
+    touched and get no history row. (Point links of imported sessions get no history rows.)
+    """
+    table, history = _q(model._meta.db_table), _q(history_model._meta.db_table)
+    own_columns = {field.column for field in model._meta.concrete_fields}
+    copied = [
+        field.column
+        for field in history_model._meta.concrete_fields
+        if not field.primary_key and field.column in own_columns
+    ]
+    now_value = connection.ops.adapt_datetimefield_value(now)
+    who = getattr(imported_by, "username", None) or f"command line ({getpass.getuser()})"
+    cursor.execute(
+        f"""INSERT INTO {history} ({", ".join(_q(column) for column in copied)},
+                history_date, history_change_reason, history_type, history_user_id)
+            SELECT {", ".join(f"row.{_q(column)}" for column in copied)},
+                %s, %s, CASE WHEN row.created_at = %s THEN '+' ELSE '~' END, %s
+            FROM {table} row WHERE row.updated_at = %s""",  # noqa: S608 - names from the models only
+        [now_value, f"CSV import by {who}"[:100], now_value, getattr(imported_by, "pk", None), now_value],
+    )
+
+
 def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
     """Import the CSV in the binary file `source`; return an ImportSummary.
 
@@ -694,7 +730,8 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
     patient_ref and session number, so importing a file twice changes nothing the second time.
     Columns left out of the file leave those fields of existing sessions as they are.
     With `dry_run`, check and count, write nothing. `progress` (clinic.progress.Progress) is
-    advanced by the bytes read. `imported_by` (a user) is recorded in the log.
+    advanced by the bytes read. `imported_by` (a user) is recorded in the log and, with the time,
+    in a history row of every patient and session the import created or changed.
     """
     problems = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -720,6 +757,8 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
             _upsert_sessions(cursor, header, now)
             if "points" in header:
                 _replace_points(cursor)
+            _record_history(cursor, Patient, Patient.audit_log.model, now, imported_by)
+            _record_history(cursor, TreatmentSession, TreatmentSession.history.model, now, imported_by)
             if postgresql:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for this transaction
             if postgresql and rows_count >= ANALYZE_FROM_ROWS:

@@ -388,3 +388,41 @@ def test_changes_accept_words_in_any_case_and_the_minus_two_to_two_scale():
         "much_worse",
         "better",
     ]
+
+
+def test_imported_patients_and_sessions_get_history_rows_naming_who_imported(clinic_lead):
+    from patients.models import Patient
+    from sessions.importing import sessions_import
+
+    csv_text = (
+        "patient_ref,condition,session_number,session_date,first_name,last_name,spo2_pre\n"
+        "H-1,other,1,2026-01-05,Ana,Lopez,93\n"
+        "H-1,other,2,2026-01-12,Ana,Lopez,94\n"
+    )
+    sessions_import(source=io.BytesIO(csv_text.encode()), imported_by=clinic_lead)
+    patient = Patient.objects.get(patient_ref="H-1")
+    [record] = patient.audit_log.all()
+    assert (record.history_type, record.history_user) == ("+", clinic_lead)
+    assert record.history_change_reason == "CSV import by lead"
+    assert sorted(TreatmentSession.history.filter(history_user=clinic_lead).values_list("number", flat=True)) == [1, 2]
+
+    # The same file again changes nothing, so it adds no history; a changed reading adds one row.
+    sessions_import(source=io.BytesIO(csv_text.encode()), imported_by=clinic_lead)
+    assert TreatmentSession.history.count() == 2
+    sessions_import(source=io.BytesIO(csv_text.replace(",94\n", ",95\n").encode()), imported_by=clinic_lead)
+    [change] = TreatmentSession.history.filter(history_type="~")
+    assert (change.number, change.spo2_pre) == (2, 95)
+
+
+def test_a_reference_that_cannot_sit_in_a_url_is_refused(db):
+    csv_text = "patient_ref,condition,session_number,session_date,first_name,last_name\nZZ/1,other,1,2026-01-05,A,B\n"
+    problems = _problems(csv_text)
+    assert "line 2: patient_ref: may hold only letters, digits and hyphens" in problems
+
+
+def test_the_practitioner_column_accepts_only_practitioners(editor):
+    csv_text = (
+        "patient_ref,condition,session_number,session_date,first_name,last_name,practitioner\n"
+        "P-1,other,1,2026-01-05,A,B,editor\n"
+    )
+    assert "line 2: practitioner: no practitioner with the username 'editor'" in _problems(csv_text)
