@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from patients.models import Condition, Patient
@@ -230,6 +230,8 @@ def demo_patients_create(*, count, sessions_each=None, batch_size=1000, progress
                 ],
                 batch_size=10000,
             )
+        # With DEBUG on, Django keeps every query's SQL: drop it, or memory grows with the batches.
+        reset_queries()
         made_patients += len(generated)
         made_sessions += len(sessions)
         if progress:
