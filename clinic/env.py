@@ -1,6 +1,7 @@
 """Read configuration from environment variables, failing loudly on bad values."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,3 +42,23 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",
+}
+
+
+def cache_from_url(url):
+    """Return a Django CACHES entry for `url`: `locmem://` (per process), `file:///path` (shared by
+    the workers of one host) or `db://table` (shared through the database; run createcachetable).
+    Raise ImproperlyConfigured for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in _CACHE_BACKENDS:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, file:///path or db://table.")
+    location = {"locmem": "acuflow", "file": parts.path, "db": parts.netloc}[parts.scheme]
+    if not location:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r} names no folder or table.")
+    return {"BACKEND": _CACHE_BACKENDS[parts.scheme], "LOCATION": location}

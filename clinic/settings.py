@@ -7,7 +7,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, env_str
+from clinic.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite allows one writer at a time. Taking the write lock when a transaction starts, and
+    # waiting for it, makes two simultaneous saves queue up instead of failing "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -129,12 +133,9 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "acuflow",
-    }
-}
+# The intake rate limit and the article embed use the cache. The default is per process; with
+# several gunicorn workers use a shared one: CACHE_URL=file:///var/cache/acuflow or db://acuflow_cache.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
 # Email: the console by default; real SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -50,7 +50,10 @@ def test_an_out_of_range_reading_saves_nothing(practitioner):
     assert not TreatmentSession.objects.exists()
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises all writes; the race needs PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database locks per table, not per database; the race needs PostgreSQL",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_practitioners_saving_at_once_get_consecutive_numbers(practitioner, other_practitioner):
     patient = PatientFactory()

@@ -36,9 +36,21 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
 
     # Type some points, pick another from the catalogue list, and mistype the SpO₂ reading.
     page.get_by_label("Points", exact=True).fill("li4 sj5")
-    page.get_by_label("Find a point by code or name").fill("ST36")
+    finder = page.get_by_label("Find a point by code or name")
+    finder.fill("ST36")
     page.get_by_role("button", name="Add", exact=True).click()
     assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36"
+    # A pinyin name finds its code; a name that is no point adds nothing and says why.
+    finder.fill("shenmen")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36 HT7"
+    finder.fill("hegux")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert (
+        page.locator("#point-picker-status").inner_text() == "No point called hegux: choose a suggestion from the list."
+    )
+    finder.fill("")
+    page.get_by_label("Points", exact=True).fill("li4 sj5 ST36")
     page.get_by_text("0.20", exact=True).click()
     page.get_by_label("Retention (minutes)").fill("25")
     page.get_by_label("SpO₂ before (%)").fill("880")

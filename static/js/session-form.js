@@ -17,11 +17,43 @@
   }
   picker.hidden = false;
 
+  // The catalogue from the datalist: code -> code, and lower-case pinyin name -> [codes].
+  var codes = {};
+  var byName = {};
+  Array.prototype.forEach.call(document.querySelectorAll("#acupoint-options option"), function (option) {
+    var code = option.value.toUpperCase();
+    var name = option.textContent.trim().split(/\s+/)[1] || "";
+    codes[code] = code;
+    (byName[name.toLowerCase()] = byName[name.toLowerCase()] || []).push(code);
+  });
+
+  // Return the one catalogue code the search box names (a code, or a pinyin name), or a message why not.
+  var lookUp = function (text) {
+    var word = text.trim().split(/\s+/)[0];
+    if (codes[word.toUpperCase()]) {
+      return { code: codes[word.toUpperCase()] };
+    }
+    var named = byName[word.toLowerCase()] || [];
+    if (named.length === 1) {
+      return { code: named[0] };
+    }
+    if (named.length > 1) {
+      return { message: word + " is " + named.join(" or ") + ": choose one from the suggestions." };
+    }
+    return { message: "No point called " + word + ": choose a suggestion from the list." };
+  };
+
   var add = function () {
-    var code = search.value.trim().split(/\s+/)[0].toUpperCase();
-    if (!code) {
+    if (!search.value.trim()) {
       return;
     }
+    var found = lookUp(search.value);
+    if (!found.code) {
+      status.textContent = found.message;
+      status.classList.remove("visually-hidden");
+      return;
+    }
+    var code = found.code;
     var typed = points.value.trim().split(/[\s,;]+/).filter(Boolean);
     var already = typed.some(function (t) { return t.toUpperCase() === code; });
     if (!already) {
@@ -29,6 +61,7 @@
       points.value = typed.join(" ");
     }
     status.textContent = already ? code + " is already in the list." : code + " added to points.";
+    status.classList.add("visually-hidden");
     search.value = "";
     search.focus();
   };
