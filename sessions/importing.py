@@ -63,21 +63,10 @@ OPTIONAL_COLUMNS = (
     "notes",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-# Optional columns stored on the session (points go to their own table).
-SESSION_COLUMNS = (
-    "practitioner",
-    "needle_gauge_mm",
-    "retention_minutes",
-    "spo2_pre",
-    "spo2_post",
-    "pulse_pre",
-    "pulse_post",
-    "warmth_change",
-    "clarity_change",
-    "notes",
-)
 # Columns that describe the patient rather than the session: every row of a patient must agree.
 PATIENT_DETAIL_COLUMNS = ("condition", "first_name", "last_name", "date_of_birth", "sex", "research_consent")
+# Optional columns stored on the session (points go to their own table).
+SESSION_COLUMNS = tuple(name for name in OPTIONAL_COLUMNS if name not in PATIENT_DETAIL_COLUMNS and name != "points")
 
 CONSENT_WORDS = {"yes": 1, "true": 1, "1": 1, "no": 0, "false": 0, "0": 0}
 # The -2…2 scale some clinics' spreadsheets use for reported change.
