@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from sessions.admin_forms import OutcomeFilterForm, SessionImportForm
-from sessions.importing import ImportRejected, sessions_import
+from sessions.importing import ImportBusy, ImportRejected, sessions_import
 from sessions.outcomes import PUBLISH_MIN_PATIENTS, SUPPRESSED_TEXT, cohort_report
 
 logger = logging.getLogger(__name__)
@@ -232,6 +232,9 @@ def _import_confirmed(request, pending, context):
     except ImportRejected as rejected:
         context.update(form=SessionImportForm(), file_name=pending["name"], **_problems_context(rejected.problems))
         return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
+    except ImportBusy as busy:
+        messages.error(request, f"{busy} Upload {pending['name']} again in a few minutes.")
+        return redirect("admin:treatment_sessions_treatmentsession_import")
     finally:
         path.unlink(missing_ok=True)
     logger.info("Admin user %s imported a sessions file: %s", request.user.username, summary)

@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.progress import Progress
-from sessions.importing import ImportRejected, sessions_import
+from sessions.importing import ImportBusy, ImportRejected, sessions_import
 
 # Files larger than this show a progress bar on stderr while they are read.
 PROGRESS_FROM_BYTES = 1_000_000
@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 for problem in rejected.problems:
                     self.stderr.write(problem)
                 raise CommandError(f"Nothing was imported: {len(rejected.problems)} problem(s) in {file}.") from None
+            except ImportBusy as busy:
+                raise CommandError(f"{busy} Run the import again in a few minutes.") from None
             finally:
                 if progress:
                     progress.finish()
