@@ -160,6 +160,9 @@ UPLOAD_DIR = Path(tempfile.gettempdir()) / "acuflow-imports"
 UPLOAD_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
 SESSION_KEY = "session_import"
 PROBLEMS_SHOWN = 1000  # a page with a million problems helps nobody; the count says how many
+# A file this long is imported with the command instead: in a web request it would outlast the server's
+# timeout, and on PostgreSQL it would hold the session tables (importing.BULK_CHECK_FROM_ROWS).
+ADMIN_IMPORT_MAX_ROWS = 100_000
 
 
 def _upload_path(token):
@@ -206,8 +209,12 @@ def sessions_import_view(request, model_admin):
             _upload_path(token).unlink(missing_ok=True)
             context.update(_problems_context(rejected.problems))
         else:
-            request.session[SESSION_KEY] = {"token": token, "name": upload.name}
-            context["token"] = token
+            if context["summary"].rows >= ADMIN_IMPORT_MAX_ROWS:
+                _upload_path(token).unlink(missing_ok=True)
+                context["too_long"] = ADMIN_IMPORT_MAX_ROWS
+            else:
+                request.session[SESSION_KEY] = {"token": token, "name": upload.name}
+                context["token"] = token
     context["form"] = form
     return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patients.models import Patient
+from sessions import admin_views
 from sessions.models import TreatmentSession
 from sessions.tests.test_import import GOOD_FILE
 
@@ -39,6 +40,19 @@ def test_the_upload_shows_the_dry_run_and_writes_nothing_until_confirmed(client,
     assert "Imported history.csv as lead." in html
     assert "3 rows: 3 new sessions and 0 existing sessions were written" in html
     assert TreatmentSession.objects.count() == 3 and Patient.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_lead, monkeypatch):
+    monkeypatch.setattr(admin_views, "ADMIN_IMPORT_MAX_ROWS", 3)
+    client.force_login(clinic_lead)
+    html = _upload(client, GOOD_FILE).content.decode()
+    assert "3 rows: 3 new sessions and 0 existing sessions would be written" in html
+    assert "A file of 3 rows or more is imported from the command line" in html
+    assert "python manage.py import_sessions history.csv" in html
+    assert 'name="confirm"' not in html
+    assert "session_import" not in client.session
+    assert not TreatmentSession.objects.exists()
 
 
 @pytest.mark.django_db
