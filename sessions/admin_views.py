@@ -157,7 +157,7 @@ def outcomes_dashboard(request, site):
 # Importing sessions from admin: upload, see the dry run, confirm.
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "acuflow-imports"
-UPLOAD_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
+UPLOAD_MAX_AGE = 3600  # seconds an upload that was neither confirmed nor cancelled is kept
 SESSION_KEY = "session_import"
 PROBLEMS_SHOWN = 1000  # a page with a million problems helps nobody; the count says how many
 # A file this long is imported with the command instead: in a web request it would outlast the server's
@@ -169,12 +169,16 @@ def _upload_path(token):
     return UPLOAD_DIR / f"{token}.csv"
 
 
-def _keep_upload(upload):
-    """Store the uploaded file until it is confirmed; return its token. Drop day-old leftovers."""
-    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+def _drop_old_uploads():
+    """Delete uploads older than UPLOAD_MAX_AGE: files of patients' data left by a dry run nobody confirmed."""
     for old in UPLOAD_DIR.glob("*.csv"):
         if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE:
             old.unlink(missing_ok=True)
+
+
+def _keep_upload(upload):
+    """Store the uploaded file until it is confirmed or cancelled; return its token."""
+    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
     token = secrets.token_hex(16)
     with open(_upload_path(token), "wb") as stored:
         for chunk in upload.chunks():
@@ -191,7 +195,15 @@ def sessions_import_view(request, model_admin):
         "title": "Import sessions from CSV",
         "opts": model_admin.model._meta,
     }
+    if UPLOAD_DIR.exists():
+        _drop_old_uploads()
     pending = request.session.get(SESSION_KEY)
+    if request.method == "POST" and "cancel" in request.POST:
+        if pending and request.POST.get("token") == pending["token"]:
+            _upload_path(pending["token"]).unlink(missing_ok=True)
+            del request.session[SESSION_KEY]
+            messages.info(request, f"Cancelled: {pending['name']} was not imported and the uploaded copy is deleted.")
+        return redirect("admin:treatment_sessions_treatmentsession_import")
     if request.method == "POST" and "confirm" in request.POST:
         if not pending or request.POST.get("token") != pending["token"]:
             messages.error(request, "That upload has expired or was already imported: upload the file again.")

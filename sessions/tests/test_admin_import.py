@@ -1,5 +1,8 @@
 """Importing sessions from Django admin: upload, read the dry run, confirm. Same service, same messages."""
 
+import os
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -53,6 +56,31 @@ def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_l
     assert 'name="confirm"' not in html
     assert "session_import" not in client.session
     assert not TreatmentSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cancelling_a_dry_run_deletes_the_uploaded_copy(client, clinic_lead):
+    client.force_login(clinic_lead)
+    _upload(client, GOOD_FILE)
+    token = client.session["session_import"]["token"]
+    stored = admin_views._upload_path(token)
+    assert stored.exists()
+    response = client.post(URL, {"cancel": "1", "token": token}, follow=True)
+    assert "Cancelled: history.csv was not imported and the uploaded copy is deleted." in response.content.decode()
+    assert not stored.exists()
+    assert client.post(URL, {"confirm": "1", "token": token}).status_code == 302
+    assert not TreatmentSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_left_unconfirmed_is_deleted_after_an_hour(client, clinic_lead):
+    client.force_login(clinic_lead)
+    _upload(client, GOOD_FILE)
+    stored = admin_views._upload_path(client.session["session_import"]["token"])
+    hour_ago = time.time() - admin_views.UPLOAD_MAX_AGE - 1
+    os.utime(stored, (hour_ago, hour_ago))
+    client.get(URL)  # anyone opening the import page clears what is left over
+    assert not stored.exists()
 
 
 @pytest.mark.django_db
