@@ -11,6 +11,8 @@ from django.utils import timezone
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
     CORRECTABLE_FIELDS,
+    EARLIEST_SESSION,
+    EARLIEST_SESSION_MESSAGE,
     NEEDLE_GAUGE_RANGE,
     PULSE_RANGE,
     RETENTION_RANGE,
@@ -129,6 +131,7 @@ class SessionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["started_at"].widget.attrs["max"] = _local_minute(timezone.now()).strftime("%Y-%m-%dT%H:%M")
+        self.fields["started_at"].widget.attrs["min"] = _local_minute(EARLIEST_SESSION).strftime("%Y-%m-%dT%H:%M")
         self.helper = self._helper()
 
     @staticmethod
@@ -196,6 +199,15 @@ class SessionForm(forms.Form):
         started_at = self.cleaned_data["started_at"]
         if started_at > timezone.now():
             raise ValidationError("The session cannot be in the future.", code="future")
+        if started_at < EARLIEST_SESSION:
+            raise ValidationError(f"The session date {EARLIEST_SESSION_MESSAGE}.", code="too_early")
+        born = self.patient.date_of_birth
+        if born and timezone.localdate(started_at) < born:
+            raise ValidationError(
+                "The session is before the patient's date of birth (%(born)s): check the date.",
+                code="before_birth",
+                params={"born": f"{born:%d %b %Y}"},
+            )
         # An unchanged time comes back without seconds; keep the stored one rather than record a change.
         if self.session is not None and started_at == _local_minute(self.session.started_at):
             return self.session.started_at

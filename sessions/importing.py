@@ -31,6 +31,8 @@ from django.utils import timezone
 from patients.models import PATIENT_REF_PATTERN, Condition, Patient
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
+    EARLIEST_SESSION,
+    EARLIEST_SESSION_MESSAGE,
     NEEDLE_GAUGE_RANGE,
     PULSE_RANGE,
     RETENTION_RANGE,
@@ -232,6 +234,8 @@ class _RowParsers:
             moment = timezone.make_aware(moment, self.tz)
         if moment > self.latest:
             raise ValueError(f"{text} is in the future")
+        if moment < EARLIEST_SESSION:
+            raise ValueError(f"{text} {EARLIEST_SESSION_MESSAGE}")
         return moment
 
     def date_of_birth(self, text):

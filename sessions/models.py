@@ -16,6 +16,9 @@ SPO2_RANGE = (50, 100)
 PULSE_RANGE = (25, 250)
 NEEDLE_GAUGE_RANGE = (Decimal("0.12"), Decimal("0.40"))
 RETENTION_RANGE = (1, 180)
+# No session is older than this: an earlier date is a mistyped year (the database checks it too).
+EARLIEST_SESSION = dt.datetime(1950, 1, 1, tzinfo=dt.UTC)
+EARLIEST_SESSION_MESSAGE = "is before 1950: check the year"
 # A resting SpO2 below this is stored, but flagged for follow-up.
 LOW_SPO2_THRESHOLD = 90
 
@@ -78,7 +81,10 @@ class TreatmentSession(models.Model):
     number = models.PositiveIntegerField(
         help_text="1, 2, 3 … per patient; assigned when the session is logged.", validators=[MinValueValidator(1)]
     )
-    started_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField(
+        db_index=True,
+        validators=[MinValueValidator(EARLIEST_SESSION, message=f"The session date {EARLIEST_SESSION_MESSAGE}.")],
+    )
     points = models.ManyToManyField(Acupoint, blank=True, related_name="sessions")
     needle_gauge_mm = models.DecimalField(
         "needle gauge (mm)",
@@ -126,6 +132,7 @@ class TreatmentSession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "number"], name="session_number_unique_per_patient"),
             models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(condition=Q(started_at__gte=EARLIEST_SESSION), name="session_started_at_plausible"),
             models.CheckConstraint(condition=_between("spo2_pre", *SPO2_RANGE), name="session_spo2_pre_range"),
             models.CheckConstraint(condition=_between("spo2_post", *SPO2_RANGE), name="session_spo2_post_range"),
             models.CheckConstraint(condition=_between("pulse_pre", *PULSE_RANGE), name="session_pulse_pre_range"),

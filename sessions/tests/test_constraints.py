@@ -1,5 +1,6 @@
 """The database itself refuses impossible clinical values, whatever code writes them."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
         ("number", 0),
         ("warmth_change", "amazing"),
         ("clarity_change", "better!"),
+        ("started_at", dt.datetime(1949, 12, 31, 23, 59, tzinfo=dt.UTC)),
     ],
 )
 def test_database_refuses_out_of_range_value(field, value):
@@ -43,6 +45,7 @@ def test_database_refuses_out_of_range_value(field, value):
         ("retention_minutes", 1),
         ("retention_minutes", 180),
         ("spo2_pre", None),
+        ("started_at", dt.datetime(1950, 1, 1, tzinfo=dt.UTC)),
     ],
 )
 def test_database_accepts_boundary_and_missing_values(field, value):

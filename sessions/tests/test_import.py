@@ -203,6 +203,7 @@ def _with_row(**changes):
         ("session_date", "2025-02-30", "line 3: session_date: '2025-02-30' is not a real date"),
         ("session_date", "06/01/2025", "line 3: session_date: '06/01/2025' is not a real date"),
         ("session_date", "2999-01-01", "line 3: session_date: 2999-01-01 is in the future"),
+        ("session_date", "1025-01-06", "line 3: session_date: 1025-01-06 is before 1950: check the year"),
         ("warmth_change", "warmer", "line 3: warmth_change: 'warmer' is not one of much_worse, worse, same"),
         ("clarity_change", "3", "line 3: clarity_change: '3' is not one of"),
         ("research_consent", "maybe", "line 3: research_consent: 'maybe' is not yes/no, true/false or 1/0"),

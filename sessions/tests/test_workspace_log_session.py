@@ -110,6 +110,23 @@ def test_a_session_in_the_future_is_refused(signed_in, patient):
     assert not patient.sessions.exists()
 
 
+def test_a_mistyped_year_is_refused(signed_in, patient):
+    response = signed_in.post(_url(patient), _entry(started_at="1025-03-04T10:00"))
+    assert _errors(response)["started_at"] == ["The session date is before 1950: check the year."]
+    assert not patient.sessions.exists()
+
+
+def test_a_session_before_the_patients_birth_is_refused(signed_in, practitioner):
+    patient = PatientFactory(practitioner=practitioner, date_of_birth=dt.date(1990, 5, 17))
+    response = signed_in.post(_url(patient), _entry(started_at="1990-05-16T10:00"))
+    assert _errors(response)["started_at"] == [
+        "The session is before the patient's date of birth (17 May 1990): check the date."
+    ]
+    response = signed_in.post(_url(patient), _entry(started_at="1990-05-17T10:00"))
+    assert response.status_code == 302
+    assert patient.sessions.count() == 1
+
+
 def test_a_missing_or_garbled_date_is_refused(signed_in, patient):
     assert _errors(signed_in.post(_url(patient), _entry(started_at="")))["started_at"] == [
         "Enter when the session took place."
