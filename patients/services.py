@@ -3,13 +3,25 @@
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from patients.emails import intake_confirmation_send
 from patients.models import SAFETY_FLAGS, IntakeSubmission, Patient
+
+# How long a public intake waits for the patient table before it answers "busy, send again". A large
+# CSV import holds that table for its whole length (sessions.importing.BULK_CHECK_FROM_ROWS); without
+# a limit the request would wait until the web server's timeout and lose the patient's answers.
+INTAKE_LOCK_TIMEOUT = "5s"
+# PostgreSQL's SQLSTATE for "lock not available" (lock_timeout ran out).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+class IntakeBusy(Exception):
+    """The patient table stayed locked (a large import is running); nothing was stored."""
+
 
 # Filled in on a matching patient only where the record is still empty: staff may have corrected them.
 _FILL_WHEN_EMPTY = ["sex", "phone", "complaint_duration", "medications", "history"]
@@ -33,6 +45,9 @@ def intake_submit(*, form_data, form_version, submission_key=None):
         return earlier, False
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [INTAKE_LOCK_TIMEOUT])
             patient, matched = _intake_patient(form_data)
             submission = IntakeSubmission.objects.create(
                 patient=patient,
@@ -48,6 +63,10 @@ def intake_submit(*, form_data, form_version, submission_key=None):
         if earlier is None:
             raise
         return earlier, False
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise IntakeBusy from error
+        raise
     return submission, True
 
 
@@ -66,7 +85,8 @@ def intake_answers(form_data):
 
 
 def _submission_with_key(submission_key):
-    return IntakeSubmission.objects.select_related("patient").filter(submission_key=submission_key).first()
+    # Reads the intake table only: the patient table may be held by an import (INTAKE_LOCK_TIMEOUT).
+    return IntakeSubmission.objects.filter(submission_key=submission_key).first()
 
 
 def _matching_patient(email, date_of_birth):

@@ -8,7 +8,7 @@ from content.selectors import articles_for_condition
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
 from patients.ratelimit import rate_limit_hit
-from patients.services import intake_submit
+from patients.services import IntakeBusy, intake_submit
 from protocols.services import protocol_for_condition
 
 # Session key: {patient_ref: submission pk} for the assessments sent from this browser.
@@ -31,11 +31,17 @@ def intake(request):
     form = IntakeForm(request.POST)
     if not form.is_valid():
         return render(request, "patients/intake_form.html", {"form": form})
-    submission, _ = intake_submit(
-        form_data=form.cleaned_data,
-        form_version=INTAKE_FORM_VERSION,
-        submission_key=form.cleaned_data["submission_key"],
-    )
+    try:
+        submission, _ = intake_submit(
+            form_data=form.cleaned_data,
+            form_version=INTAKE_FORM_VERSION,
+            submission_key=form.cleaned_data["submission_key"],
+        )
+    except IntakeBusy:
+        # Everything typed comes back in the form; sending it again later stores it once.
+        response = render(request, "patients/intake_form.html", {"form": form, "busy": True}, status=503)
+        response["Retry-After"] = "60"
+        return response
     ref = submission.public_reference
     request.session[_SENT] = {**request.session.get(_SENT, {}), ref: submission.pk}
     return redirect("patients:intake_thanks", ref=ref)
