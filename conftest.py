@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,39 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture
+def table_held():
+    """Return hold(table, mode): another connection locks `table` in `mode` until release() or the test ends.
+
+    Stands in for other work holding a table, such as a large import (PostgreSQL's lock modes).
+    """
+    from django.db import connection, connections, transaction
+
+    releases, holders = [], []
+
+    def hold(table, mode):
+        locked, release = threading.Event(), threading.Event()
+
+        def run():
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN {mode} MODE")
+                    locked.set()
+                    release.wait(timeout=30)
+            finally:
+                connections.close_all()
+
+        holder = threading.Thread(target=run)
+        holder.start()
+        releases.append(release)
+        holders.append(holder)
+        assert locked.wait(timeout=10), f"could not lock {table}"
+        return release.set
+
+    yield hold
+    for release in releases:
+        release.set()
+    for holder in holders:
+        holder.join()

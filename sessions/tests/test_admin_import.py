@@ -18,6 +18,13 @@ def _upload(client, text, name="history.csv"):
     return client.post(URL, {"file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")})
 
 
+def _dry_run(client, user):
+    """Sign in as `user`, upload GOOD_FILE and return the token of its dry run, waiting to be confirmed."""
+    client.force_login(user)
+    _upload(client, GOOD_FILE)
+    return client.session["session_import"]["token"]
+
+
 @pytest.mark.django_db
 def test_only_staff_with_the_import_permission_may_import(client, clinic_lead, front_desk):
     client.force_login(front_desk)
@@ -60,9 +67,7 @@ def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_l
 
 @pytest.mark.django_db
 def test_cancelling_a_dry_run_deletes_the_uploaded_copy(client, clinic_lead):
-    client.force_login(clinic_lead)
-    _upload(client, GOOD_FILE)
-    token = client.session["session_import"]["token"]
+    token = _dry_run(client, clinic_lead)
     stored = admin_views._upload_path(token)
     assert stored.exists()
     response = client.post(URL, {"cancel": "1", "token": token}, follow=True)
@@ -74,9 +79,7 @@ def test_cancelling_a_dry_run_deletes_the_uploaded_copy(client, clinic_lead):
 
 @pytest.mark.django_db
 def test_an_upload_left_unconfirmed_is_deleted_after_an_hour(client, clinic_lead):
-    client.force_login(clinic_lead)
-    _upload(client, GOOD_FILE)
-    stored = admin_views._upload_path(client.session["session_import"]["token"])
+    stored = admin_views._upload_path(_dry_run(client, clinic_lead))
     hour_ago = time.time() - admin_views.UPLOAD_MAX_AGE - 1
     os.utime(stored, (hour_ago, hour_ago))
     client.get(URL)  # anyone opening the import page clears what is left over
@@ -97,9 +100,7 @@ def test_a_bad_file_lists_every_problem_as_the_command_does(client, clinic_lead)
 
 @pytest.mark.django_db
 def test_a_confirmation_cannot_be_replayed(client, clinic_lead):
-    client.force_login(clinic_lead)
-    _upload(client, GOOD_FILE)
-    token = client.session["session_import"]["token"]
+    token = _dry_run(client, clinic_lead)
     client.post(URL, {"confirm": "1", "token": token})
     response = client.post(URL, {"confirm": "1", "token": token}, follow=True)
     assert "That upload has expired or was already imported" in response.content.decode()
@@ -125,8 +126,7 @@ def test_a_file_with_very_many_problems_shows_the_first_thousand_and_the_count(c
 
 @pytest.mark.django_db
 def test_the_log_records_who_imported(client, clinic_lead, caplog):
-    client.force_login(clinic_lead)
-    _upload(client, GOOD_FILE)
+    token = _dry_run(client, clinic_lead)
     with caplog.at_level("INFO"):
-        client.post(URL, {"confirm": "1", "token": client.session["session_import"]["token"]})
+        client.post(URL, {"confirm": "1", "token": token})
     assert "Sessions imported by lead: 3 rows" in caplog.text

@@ -1,16 +1,14 @@
 """Large imports on PostgreSQL check their foreign keys in one pass after the writes (see importing.py)."""
 
-import threading
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from patients.models import Patient
 from sessions import importing
 from sessions.importing import ImportBusy
 from sessions.models import Acupoint, TreatmentSession
+from sessions.tests.test_admin_import import URL, _dry_run
 from sessions.tests.test_import import GOOD_FILE, _database_state, _import
 
 pytestmark = pytest.mark.skipif(
@@ -86,25 +84,9 @@ def test_a_database_user_that_cannot_alter_the_tables_imports_row_by_row(bulk):
 
 
 @pytest.fixture
-def sessions_table_in_use():
+def sessions_table_in_use(table_held):
     """Another connection reading the sessions table in a transaction that stays open until the test ends."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE treatment_sessions_treatmentsession IN ACCESS SHARE MODE")
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    reader = threading.Thread(target=hold)
-    reader.start()
-    assert locked.wait(timeout=10)
-    yield
-    release.set()
-    reader.join()
+    table_held("treatment_sessions_treatmentsession", "ACCESS SHARE")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,11 +110,8 @@ def test_the_admin_says_when_a_large_import_found_the_tables_busy(
     bulk, monkeypatch, sessions_table_in_use, client, clinic_lead
 ):
     monkeypatch.setattr(importing, "BULK_LOCK_TIMEOUT", "300ms")
-    client.force_login(clinic_lead)
-    url = "/admin/treatment_sessions/treatmentsession/import/"
-    client.post(url, {"file": SimpleUploadedFile("history.csv", GOOD_FILE.encode(), content_type="text/csv")})
-    token = client.session["session_import"]["token"]
-    response = client.post(url, {"confirm": "1", "token": token}, follow=True)
+    token = _dry_run(client, clinic_lead)
+    response = client.post(URL, {"confirm": "1", "token": token}, follow=True)
     html = response.content.decode()
     assert f"{BUSY} Upload history.csv again in a few minutes." in html
     assert 'type="file"' in html
