@@ -119,10 +119,16 @@ class ImportSummary:
     dry_run: bool
 
     def __str__(self):
-        verb = "would be" if self.dry_run else "were"
+        def plural(noun, count):
+            return noun if count == 1 else f"{noun}s"
+
+        sessions = self.new_sessions + self.updated_sessions
+        patients = self.new_patients + self.existing_patients
+        verb = "would be" if self.dry_run else ("was" if sessions == 1 else "were")
         return (
-            f"{self.rows:,} rows: {self.new_sessions:,} new sessions and {self.updated_sessions:,} existing "
-            f"sessions {verb} written for {self.new_patients:,} new and {self.existing_patients:,} existing patients."
+            f"{self.rows:,} {plural('row', self.rows)}: {self.new_sessions:,} new and {self.updated_sessions:,} "
+            f"existing {plural('session', sessions)} {verb} written for {self.new_patients:,} new and "
+            f"{self.existing_patients:,} existing {plural('patient', patients)}."
         )
 
 

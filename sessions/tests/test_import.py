@@ -306,7 +306,7 @@ def test_the_command_imports_a_file_and_reports_what_it_did(tmp_path, capsys):
     path = tmp_path / "history.csv"
     path.write_text(GOOD_FILE, encoding="utf-8")
     call_command("import_sessions", str(path))
-    assert "Imported. 3 rows: 3 new sessions" in capsys.readouterr().out
+    assert "Imported. 3 rows: 3 new and 0 existing sessions were written" in capsys.readouterr().out
     assert TreatmentSession.objects.count() == 3
 
 
