@@ -132,6 +132,10 @@ def outcomes_dashboard(request, site):
     if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):
         raise PermissionDenied
     filters = {key: value for key, value in request.GET.items() if key != "download"}
+    if filters:
+        # A link naming only some filters (a bookmark, a shared link) gets the defaults for the others.
+        for name in ("sessions", "reading"):
+            filters.setdefault(name, OutcomeFilterForm.base_fields[name].initial)
     form = OutcomeFilterForm(filters or None)
     report = cohort_report(form.params()) if not form.is_bound or form.is_valid() else None
     headings, rows = _table(report) if report else ([], [])
