@@ -124,7 +124,7 @@ class SessionForm(forms.Form):
             self.fields["reason"] = forms.CharField(
                 label="Reason for the change",
                 required=reason_required,
-                help_text="Required: this session was logged more than 24 hours ago or by someone else."
+                help_text="Required: this session was logged more than 24 hours ago, by someone else or by an import."
                 if reason_required
                 else "Optional within 24 hours of logging your own session.",
                 error_messages={"required": "Say why this session is being amended."},

@@ -193,9 +193,18 @@ CORRECTABLE_FIELDS = [
 
 
 def session_is_freely_editable(session, user, *, now=None):
-    """True when `user` logged `session` less than EDIT_WINDOW ago: a correction needs no reason."""
+    """True when `user` logged `session` less than EDIT_WINDOW ago: a correction needs no reason.
+
+    "Logged" means the session's first history row names `user`: a session that arrived by an
+    import or as demo data names its practitioner, but nobody logged it then, so any change to it
+    is an amendment with a reason.
+    """
     now = now or timezone.now()
-    return session.practitioner_id == user.pk and now - session.created_at < EDIT_WINDOW
+    return (
+        session.practitioner_id == user.pk
+        and now - session.created_at < EDIT_WINDOW
+        and session.history.filter(history_type="+", history_user=user).exists()
+    )
 
 
 class SessionAmendment(models.Model):

@@ -44,10 +44,11 @@ def session_log(*, patient, practitioner, started_at, points=(), **readings):
     warmth_change, clarity_change, adverse_events, safety_acknowledgement, notes).
     Raise ValidationError, saving nothing, when a value is out of range.
     """
+    session = TreatmentSession(patient=patient, practitioner=practitioner, started_at=started_at, **readings)
+    # The history row of its creation names who logged it, inside a web request or not.
+    session._history_user = practitioner
     with transaction.atomic():
-        session = session_insert(
-            TreatmentSession(patient=patient, practitioner=practitioner, started_at=started_at, **readings)
-        )
+        session_insert(session)
         session.points.set(points)
     return session
 
@@ -83,7 +84,7 @@ def session_correct(*, session, user, reason="", points=None, **changes):
     reason = (reason or "").strip()
     if not reason and not session_is_freely_editable(session, user):
         raise ValidationError(
-            {"reason": "Sessions logged more than 24 hours ago, or by someone else, need a reason for the amendment."},
+            {"reason": "Sessions logged over 24 hours ago, by someone else or by an import need a reason to amend."},
             code="reason_required",
         )
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """Correcting a logged session: free edits for 24 hours, then amendments with a reason; the originals stay visible."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.tests.factories import PatientFactory
+from sessions.importing import sessions_import
 from sessions.models import Acupoint, SessionAmendment, TreatmentSession
 from sessions.services import session_correct, session_log
 
@@ -103,6 +105,23 @@ def test_someone_elses_session_always_needs_a_reason_even_within_24_hours(client
     client.force_login(clinic_lead)
     response = client.post(_edit_url(session), _form_values(session, spo2_pre="95"))
     assert "reason" in response.context["form"].errors
+
+
+def test_an_imported_session_always_needs_a_reason_even_for_its_own_practitioner(client, practitioner):
+    patient = PatientFactory(practitioner=practitioner)
+    header = "patient_ref,condition,session_number,session_date,practitioner,spo2_pre"
+    sessions_import(
+        source=io.BytesIO(f"{header}\n{patient.patient_ref},other,1,2025-01-06,{practitioner.username},85\n".encode())
+    )
+    session = patient.sessions.get()
+    assert session.practitioner == practitioner and timezone.now() - session.created_at < dt.timedelta(minutes=5)
+    client.force_login(practitioner)
+    page = client.get(_edit_url(session)).content.decode()
+    assert "Amend session 1" in page and "came from an import" in page
+    response = client.post(_edit_url(session), _form_values(session, spo2_pre="95", points=""))
+    assert "reason" in response.context["form"].errors
+    session.refresh_from_db()
+    assert session.spo2_pre == 85
 
 
 def test_the_original_values_stay_visible_in_the_session_history(client, practitioner, session):
