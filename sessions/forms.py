@@ -132,7 +132,31 @@ class SessionForm(forms.Form):
             )
         self.fields["started_at"].widget.attrs["max"] = _local_minute(timezone.now()).strftime("%Y-%m-%dT%H:%M")
         self.fields["started_at"].widget.attrs["min"] = _local_minute(EARLIEST_SESSION).strftime("%Y-%m-%dT%H:%M")
+        self.latest_session = self._latest_session_after_posted_date()
+        if self.latest_session is not None:
+            self.fields["confirm_earlier_date"] = forms.BooleanField(
+                label=(
+                    f"Yes, log it anyway: it becomes session {self.latest_session.number + 1}, after session "
+                    f"{self.latest_session.number} of {timezone.localtime(self.latest_session.started_at):%d %b %Y}."
+                ),
+                required=False,
+            )
         self.helper = self._helper()
+
+    def _latest_session_after_posted_date(self):
+        """The patient's latest session when a new session is posted with an earlier date, else None.
+
+        Sessions are numbered in the order they are logged, and the cohort table counts sessions by
+        number, so a session entered late is confirmed rather than numbered after later ones silently.
+        """
+        if self.session is not None or not self.is_bound:
+            return None
+        try:
+            posted = self.fields["started_at"].clean(self.data.get(self.add_prefix("started_at")))
+        except ValidationError:
+            return None
+        latest = self.patient.sessions.order_by("-started_at").first()
+        return latest if latest is not None and posted < latest.started_at else None
 
     @staticmethod
     def _values_of(session):
@@ -158,8 +182,11 @@ class SessionForm(forms.Form):
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True
+        when = [Field("started_at")]
+        if "confirm_earlier_date" in self.fields:
+            when.append(Field("confirm_earlier_date", wrapper_class="earlier-date-confirmation"))
         sections = [
-            Fieldset("When", Field("started_at")),
+            Fieldset("When", *when),
             Fieldset(
                 "Points and needles",
                 Field("points", css_class="font-monospace"),
@@ -234,6 +261,14 @@ class SessionForm(forms.Form):
         self._clean_gauge(cleaned)
         if AdverseEvent.OTHER in cleaned.get("adverse_events", []) and not cleaned.get("notes", "").strip():
             self.add_error("notes", ValidationError("Describe the other adverse event in the notes.", code="other"))
+        if "confirm_earlier_date" in self.fields and not cleaned.get("confirm_earlier_date"):
+            self.add_error(
+                "confirm_earlier_date",
+                ValidationError(
+                    "This date is before the patient's latest session. Tick to log it anyway, or correct the date.",
+                    code="earlier_than_latest",
+                ),
+            )
         if "points" in cleaned:
             self.safety_warnings = needling_warnings(patient=self.patient, points=cleaned["points"])
             if self.safety_warnings and not cleaned.get("acknowledge_safety"):

@@ -110,6 +110,31 @@ def test_a_session_in_the_future_is_refused(signed_in, patient):
     assert not patient.sessions.exists()
 
 
+def test_a_session_dated_before_the_latest_one_is_confirmed_before_it_is_numbered(signed_in, patient, practitioner):
+    latest = timezone.now() - dt.timedelta(days=2)
+    TreatmentSessionFactory(patient=patient, practitioner=practitioner, number=1, started_at=latest)
+    late_entry = _entry(started_at=_local(latest - dt.timedelta(days=30)))
+    response = signed_in.post(_url(patient), late_entry)
+    assert _errors(response)["confirm_earlier_date"] == [
+        "This date is before the patient's latest session. Tick to log it anyway, or correct the date."
+    ]
+    html = response.content.decode()
+    assert f"it becomes session 2, after session 1 of {timezone.localtime(latest):%d %b %Y}" in html
+    assert patient.sessions.count() == 1
+
+    response = signed_in.post(_url(patient), {**late_entry, "confirm_earlier_date": "on"})
+    assert response.status_code == 302
+    assert patient.sessions.get(number=2).started_at < patient.sessions.get(number=1).started_at
+
+
+def test_a_session_after_the_latest_one_needs_no_confirmation(signed_in, patient, practitioner):
+    TreatmentSessionFactory(
+        patient=patient, practitioner=practitioner, number=1, started_at=timezone.now() - dt.timedelta(days=9)
+    )
+    assert signed_in.post(_url(patient), _entry()).status_code == 302
+    assert patient.sessions.count() == 2
+
+
 def test_a_mistyped_year_is_refused(signed_in, patient):
     response = signed_in.post(_url(patient), _entry(started_at="1025-03-04T10:00"))
     assert _errors(response)["started_at"] == ["The session date is before 1950: check the year."]
