@@ -1,3 +1,6 @@
+import re
+import uuid
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, F
@@ -12,7 +15,15 @@ from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.forms import AssignPractitionerForm, IntakeForm
-from patients.models import SAFETY_FLAGS, SYMPTOMS, Condition, IntakeSubmission, Patient
+from patients.models import (
+    INTAKE_REF_DIGITS,
+    INTAKE_REF_PREFIX,
+    SAFETY_FLAGS,
+    SYMPTOMS,
+    Condition,
+    IntakeSubmission,
+    Patient,
+)
 from patients.services import intakes_mark_reviewed, patients_assign_practitioner
 from sessions.models import TreatmentSession
 
@@ -179,6 +190,22 @@ def _answer_text(name, value, conditions):
     return value
 
 
+def _submission_key_range(reference):
+    """Return the `(lowest, highest)` submission keys an intake reference such as `IN-5B80CEC337` stands for.
+
+    The prefix "IN-" is optional and case does not matter; without it the 10 hex digits a reference
+    carries are needed, so that a short name made of hex letters ("Abe", "Dee") matches no key.
+    Return None when `reference` is not one. A range on the UUID works on SQLite (hex text) and
+    PostgreSQL (uuid) alike and uses the key's index, where a text prefix match would need a cast.
+    """
+    typed = reference.strip().upper()
+    digits = typed.removeprefix(INTAKE_REF_PREFIX)
+    shortest = INTAKE_REF_DIGITS if digits == typed else 1
+    if not shortest <= len(digits) <= 32 or not re.fullmatch(r"[0-9A-F]+", digits):
+        return None
+    return uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "F"))
+
+
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(admin.ModelAdmin):
     """Staff review of the free assessments: the ones awaiting review first, newest first.
@@ -186,8 +213,17 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     Intake answers are a snapshot of what the patient sent: never edited.
     """
 
-    list_display = ["submitted_at", "reference", "name", "review", "safety", "condition", "practitioner"]
-    list_display_links = ["submitted_at", "reference"]
+    list_display = [
+        "submitted_at",
+        "sender_reference",
+        "reference",
+        "name",
+        "review",
+        "safety",
+        "condition",
+        "practitioner",
+    ]
+    list_display_links = ["submitted_at", "sender_reference", "reference"]
     list_select_related = ["patient__condition", "patient__practitioner", "reviewed_by"]
     list_filter = [
         ReviewFilter,
@@ -203,6 +239,7 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = [
         "patient",
+        "sender_reference",
         "safety",
         "answers_table",
         "form_version",
@@ -236,7 +273,19 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:patients_intakesubmission_changelist"))
         return super().response_change(request, obj)
 
-    @admin.display(description="reference", ordering="patient__patient_ref")
+    def get_search_results(self, request, queryset, search_term):
+        """Also find an intake by the reference its sender was given (`IN-…`, or the patient's own)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key_range = _submission_key_range(search_term)
+        if key_range is not None:
+            found |= queryset.filter(matched_existing_patient=True, submission_key__range=key_range)
+        return found, may_have_duplicates
+
+    @admin.display(description="sender's reference")
+    def sender_reference(self, submission):
+        return submission.public_reference
+
+    @admin.display(description="patient reference", ordering="patient__patient_ref")
     def reference(self, submission):
         return submission.patient.patient_ref
 

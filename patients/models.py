@@ -7,6 +7,11 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+# The reference an intake that matched an existing patient shows its sender: "IN-" and the first
+# hex digits of its submission_key, upper-case.
+INTAKE_REF_PREFIX = "IN-"
+INTAKE_REF_DIGITS = 10
+
 # Unambiguous characters for public references: no 0/O, 1/I/L.
 _REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -212,4 +217,4 @@ class IntakeSubmission(models.Model):
         """
         if not self.matched_existing_patient:
             return self.patient.patient_ref
-        return "IN-" + self.submission_key.hex[:10].upper()
+        return INTAKE_REF_PREFIX + self.submission_key.hex[:INTAKE_REF_DIGITS].upper()

@@ -1,5 +1,6 @@
 """Writes to patients and intakes. Every write that must be all-or-nothing goes through here."""
 
+import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,11 @@ INTAKE_LOCK_TIMEOUT = "5s"
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
+# A form sent again with identical answers within this time, from the browser that sent it (the back
+# button re-fetches the page and gives it a fresh submission_key), is the same assessment.
+INTAKE_RESEND_WINDOW = datetime.timedelta(minutes=30)
+
+
 class IntakeBusy(Exception):
     """The patient table stayed locked (a large import is running); nothing was stored."""
 
@@ -27,7 +33,7 @@ class IntakeBusy(Exception):
 _FILL_WHEN_EMPTY = ["sex", "phone", "complaint_duration", "medications", "history"]
 
 
-def intake_submit(*, form_data, form_version, submission_key=None):
+def intake_submit(*, form_data, form_version, submission_key=None, sent_before=()):
     """Store one free assessment and return `(submission, created)`.
 
     `form_data` is IntakeForm's cleaned_data. In one transaction: find the patient with the
@@ -35,8 +41,12 @@ def intake_submit(*, form_data, form_version, submission_key=None):
     as an IntakeSubmission snapshot. A submission that attaches to an existing patient is
     flagged `matched_existing_patient` for staff to check.
 
-    A second call with the same `submission_key` (a double click, a resubmit after the back
-    button) stores nothing and returns the first submission with `created` False. The
+    A second call with the same `submission_key` (a double click) stores nothing and returns
+    the first submission with `created` False. So does a call whose answers and form version
+    are identical to one of `sent_before` (pks of the submissions the same browser sent, kept
+    in its session) made for the same patient within INTAKE_RESEND_WINDOW: a resubmit after the
+    back button, whose page came with a fresh key. Only the sender's own submissions count, so
+    someone who types another person's answers never learns their patient reference. The
     confirmation email goes out once the transaction has committed.
     """
     submission_key = submission_key or uuid.uuid4()
@@ -48,7 +58,12 @@ def intake_submit(*, form_data, form_version, submission_key=None):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [INTAKE_LOCK_TIMEOUT])
-            patient, matched = _intake_patient(form_data)
+            patient = _matching_patient(form_data["email"], form_data["date_of_birth"])
+            if patient is not None:
+                resent = _resent_submission(patient, form_data, form_version, sent_before)
+                if resent is not None:
+                    return resent, False
+            patient, matched = _intake_patient(form_data, patient)
             submission = IntakeSubmission.objects.create(
                 patient=patient,
                 answers=intake_answers(form_data),
@@ -89,6 +104,22 @@ def _submission_with_key(submission_key):
     return IntakeSubmission.objects.filter(submission_key=submission_key).first()
 
 
+def _resent_submission(patient, form_data, form_version, sent_before):
+    """Return the submission among `sent_before` that these answers repeat, or None.
+
+    The answers are compared in Python: JSON equality differs between PostgreSQL's jsonb (keys in
+    any order) and SQLite's JSON text, and a browser has sent only a handful of submissions.
+    """
+    answers = intake_answers(form_data)
+    recent = IntakeSubmission.objects.filter(
+        pk__in=list(sent_before),
+        patient=patient,
+        form_version=form_version,
+        submitted_at__gte=timezone.now() - INTAKE_RESEND_WINDOW,
+    ).order_by("submitted_at", "pk")
+    return next((submission for submission in recent if submission.answers == answers), None)
+
+
 def _matching_patient(email, date_of_birth):
     """Return the earliest patient with this email (any case) and date of birth, locked, or None.
 
@@ -110,8 +141,10 @@ def _matching_patient(email, date_of_birth):
     )
 
 
-def _intake_patient(form_data):
+def _intake_patient(form_data, patient):
     """Return `(patient, matched)`: the saved patient for these answers and whether they existed.
+
+    `patient` is the matching patient (`_matching_patient`), or None to create one.
 
     A new patient takes every answer, consent included. An existing one is left as staff keep
     it, because the form is public and anyone could type someone else's email and birthday:
@@ -119,7 +152,6 @@ def _intake_patient(form_data):
     contact details, names and status change only when staff review the submission, which holds
     every answer.
     """
-    patient = _matching_patient(form_data["email"], form_data["date_of_birth"])
     if patient is not None:
         new_flags = [flag for flag in SAFETY_FLAGS if form_data[flag] and not getattr(patient, flag)]
         for flag in new_flags:

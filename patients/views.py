@@ -36,6 +36,7 @@ def intake(request):
             form_data=form.cleaned_data,
             form_version=INTAKE_FORM_VERSION,
             submission_key=form.cleaned_data["submission_key"],
+            sent_before=request.session.get(_SENT, {}).values(),
         )
     except IntakeBusy:
         # Everything typed comes back in the form; sending it again later stores it once.

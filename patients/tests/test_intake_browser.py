@@ -111,3 +111,23 @@ def test_the_form_can_be_completed_with_the_keyboard_alone(tablet_page, live_ser
         stops.add(page.evaluate("document.activeElement.name || document.activeElement.id"))
     assert "website" not in stops
     assert {"pregnant", "contact_consent", "research_consent"} <= stops
+
+
+def test_sending_again_after_the_back_button_stores_nothing_more(phone_page, live_server):
+    page = phone_page
+    page.goto(live_server.url + "/assessment/")
+    _fill_about_you(page)
+    _fill_the_rest(page)
+    page.get_by_role("button", name="Send my assessment").click()
+    page.wait_for_url("**/assessment/thanks/**")
+    reference = page.locator("#reference").inner_text()
+
+    page.go_back()
+    page.wait_for_url("**/assessment/")
+    assert page.get_by_label("Medicines you take now (optional)").input_value() == "Amlodipine 5 mg"
+    page.get_by_role("button", name="Send my assessment").click()
+
+    page.wait_for_url("**/assessment/thanks/**")
+    assert page.locator("#reference").inner_text() == reference
+    assert IntakeSubmission.objects.count() == 1
+    assert not IntakeSubmission.objects.get().matched_existing_patient

@@ -142,6 +142,22 @@ def test_pressing_send_twice_stores_one_assessment_and_shows_the_same_thanks_pag
     assert len(mail.outbox) == 1
 
 
+def test_sending_again_after_the_back_button_stores_nothing_more_and_shows_the_same_thanks_page(client, send):
+    """Back re-fetches the form, so the same answers come with a fresh key."""
+    first = send(submission_key="11111111-1111-4111-8111-111111111111")
+    again = send(submission_key="22222222-2222-4222-8222-222222222222")
+    assert again["Location"] == first["Location"] == f"/assessment/thanks/{Patient.objects.get().patient_ref}/"
+    assert client.get(again["Location"]).status_code == 200
+    assert IntakeSubmission.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_the_same_answers_from_another_browser_never_show_the_patient_s_reference(send):
+    send(submission_key="11111111-1111-4111-8111-111111111111")
+    response = Client().post("/assessment/", intake_post_data(submission_key="22222222-2222-4222-8222-222222222222"))
+    assert response["Location"] == "/assessment/thanks/IN-2222222222/"
+    assert IntakeSubmission.objects.filter(matched_existing_patient=True).count() == 1
+
+
 def test_sending_again_with_a_fresh_form_adds_a_submission_to_the_same_patient(send):
     first = send(submission_key="11111111-1111-4111-8111-111111111111")
     second = send(submission_key="22222222-2222-4222-8222-222222222222", email="Ana.Lopez@example.org")

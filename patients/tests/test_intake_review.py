@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 LIST = "/admin/patients/intakesubmission/"
 
 
-def _intake(patient=None, *, minutes_ago=0, reviewed_by=None, matched=False, **patient_fields):
+def _intake(patient=None, *, minutes_ago=0, reviewed_by=None, matched=False, key=None, **patient_fields):
     patient = patient or PatientFactory(**{"status": Patient.Status.NEW, **patient_fields})
     submission = IntakeSubmission.objects.create(
         patient=patient,
         answers={"first_name": patient.first_name, "last_name": patient.last_name, "pregnant": patient.pregnant},
         form_version=INTAKE_FORM_VERSION,
-        submission_key=uuid.uuid4(),
+        submission_key=key or uuid.uuid4(),
         matched_existing_patient=matched,
         reviewed_by=reviewed_by,
         reviewed_at=timezone.now() if reviewed_by else None,
@@ -43,7 +43,14 @@ def desk_client(client, front_desk):
 
 
 def _refs_in_order(html):
-    return re.findall(r">(T-\d{5})<", html)
+    """Return the patient references in the list's "patient reference" column, top to bottom."""
+    return re.findall(r'class="field-reference"><a href="[^"]*">(T-\d{5})<', html)
+
+
+def _search(client, term, **filters):
+    """Return the patient references the intake list shows for `term`, and the page."""
+    html = client.get(LIST, {"q": term, **filters}).content.decode()
+    return _refs_in_order(html), html
 
 
 def test_intakes_awaiting_review_come_first_newest_first(desk_client, front_desk):
@@ -97,6 +104,49 @@ def test_the_review_list_does_not_slow_down_as_intakes_arrive(desk_client, front
     with CaptureQueriesContext(connection) as many:
         desk_client.get(LIST)
     assert len(many) == len(few)
+
+
+def test_an_intake_is_found_by_the_reference_its_sender_was_given(desk_client):
+    returning = _intake(matched=True, key=uuid.UUID("5b80cec3-37a1-4c39-9a35-2f4a3c1b8e11"))
+    _intake(matched=True, key=uuid.UUID("5b80cec3-3800-4c39-9a35-2f4a3c1b8e11"))
+    _intake(matched=True, key=uuid.UUID("ffffffff-ffff-4fff-bfff-ffffffffffff"))
+    assert returning.public_reference == "IN-5B80CEC337"
+    for term in ["IN-5B80CEC337", "in-5b80cec337", "5B80CEC337", " 5b80cec337 ", "IN-5B80CEC337A1"]:
+        assert _search(desk_client, term)[0] == [returning.patient.patient_ref], term
+    assert len(_search(desk_client, "IN-5B80CEC3")[0]) == 2
+    assert len(_search(desk_client, "IN-FFFFFFFFFF")[0]) == 1, "the highest key is inside its range"
+
+
+def test_the_intake_list_shows_the_sender_s_reference_beside_the_patient_s(desk_client):
+    new_patient = _intake()
+    returning = _intake(new_patient.patient, matched=True)
+    html = desk_client.get(LIST).content.decode()
+    assert "Sender&#x27;s reference" in html and "Patient reference" in html
+    assert re.search(rf'class="field-sender_reference"><a [^>]*>{returning.public_reference}</a>', html)
+    assert re.search(rf'class="field-sender_reference"><a [^>]*>{new_patient.patient.patient_ref}</a>', html)
+    assert _refs_in_order(html) == [new_patient.patient.patient_ref] * 2
+    page = desk_client.get(f"{LIST}{returning.pk}/change/").content.decode()
+    assert returning.public_reference in page
+
+
+def test_a_new_patient_s_intake_is_found_by_the_patient_reference_they_were_given(desk_client):
+    submission = _intake(key=uuid.UUID("5b80cec3-37a1-4c39-9a35-2f4a3c1b8e11"))
+    assert _search(desk_client, submission.patient.patient_ref)[0] == [submission.patient.patient_ref]
+    # Its key was never shown to the sender: an IN- reference made from it finds nothing.
+    assert _search(desk_client, "IN-5B80CEC337")[0] == []
+
+
+def test_a_short_name_made_of_hex_letters_is_not_read_as_a_reference(desk_client):
+    abe = _intake(first_name="Abe", last_name="Smith")
+    _intake(matched=True, key=uuid.UUID("abe00000-0000-4000-8000-000000000000"), first_name="Sara")
+    assert _search(desk_client, "Abe")[0] == [abe.patient.patient_ref]
+    assert len(_search(desk_client, "IN-ABE")[0]) == 1
+
+
+def test_searching_by_reference_keeps_the_chosen_filters(desk_client, front_desk):
+    waiting = _intake(matched=True, key=uuid.UUID("5b80cec3-37a1-4c39-9a35-2f4a3c1b8e11"))
+    assert _search(desk_client, waiting.public_reference, review="awaiting")[0] == [waiting.patient.patient_ref]
+    assert _search(desk_client, waiting.public_reference, review="done")[0] == []
 
 
 def test_mark_reviewed_records_who_and_when(desk_client, front_desk):

@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import SAFETY_FLAGS, IntakeSubmission, Patient
-from patients.services import intake_submit, intakes_mark_reviewed, patients_assign_practitioner
+from patients.services import (
+    INTAKE_RESEND_WINDOW,
+    intake_submit,
+    intakes_mark_reviewed,
+    patients_assign_practitioner,
+)
 from patients.tests.factories import PatientFactory, UserFactory, intake_post_data
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +36,10 @@ def _as_querydict(data):
     return querydict
 
 
-def _submit(key=None, **overrides):
-    return intake_submit(form_data=_cleaned(**overrides), form_version=INTAKE_FORM_VERSION, submission_key=key)
+def _submit(key=None, *, sent_before=(), form_version=INTAKE_FORM_VERSION, **overrides):
+    return intake_submit(
+        form_data=_cleaned(**overrides), form_version=form_version, submission_key=key, sent_before=sent_before
+    )
 
 
 def test_a_first_assessment_creates_a_new_patient_with_the_answers_as_fields():
@@ -179,6 +186,60 @@ def test_submitting_the_same_form_twice_stores_it_once():
     assert second == first
     assert Patient.objects.count() == 1 and IntakeSubmission.objects.count() == 1
     assert Patient.objects.get().first_name == "Ana"
+
+
+def test_the_same_answers_sent_again_from_the_same_browser_are_stored_once(django_capture_on_commit_callbacks):
+    """The back button re-fetches the form, so the second send carries a fresh key."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = _submit(uuid.uuid4(), pregnant="yes")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again, created = _submit(uuid.uuid4(), pregnant="yes", sent_before=[first.pk])
+    assert again == first and not created
+    assert IntakeSubmission.objects.count() == 1 and Patient.objects.count() == 1
+    assert callbacks == [], "no second confirmation email"
+
+
+def test_a_resend_is_recognised_whatever_order_the_answers_come_back_in():
+    first, _ = _submit(uuid.uuid4())
+    IntakeSubmission.objects.filter(pk=first.pk).update(answers=dict(reversed(list(first.answers.items()))))
+    again, created = _submit(uuid.uuid4(), sent_before=[first.pk])
+    assert again == first and not created
+
+
+def test_a_changed_answer_sent_after_the_back_button_is_a_new_assessment():
+    first, _ = _submit(uuid.uuid4())
+    for change in [{"history": "Fingers go white in the cold. And blue."}, {"symptoms": ["cold_extremities"]}]:
+        second, created = _submit(uuid.uuid4(), sent_before=[first.pk], **change)
+        assert created and second != first and second.matched_existing_patient
+    assert IntakeSubmission.objects.count() == 3
+
+
+def test_the_same_answers_from_another_browser_are_stored_and_reveal_no_reference():
+    first, _ = _submit(uuid.uuid4())
+    second, created = _submit(uuid.uuid4(), sent_before=[])
+    assert created and second.matched_existing_patient
+    assert second.public_reference.startswith("IN-") and second.public_reference != first.public_reference
+
+
+def test_the_same_answers_sent_again_much_later_are_a_new_assessment():
+    first, _ = _submit(uuid.uuid4())
+    IntakeSubmission.objects.filter(pk=first.pk).update(
+        submitted_at=timezone.now() - INTAKE_RESEND_WINDOW - datetime.timedelta(minutes=1)
+    )
+    second, created = _submit(uuid.uuid4(), sent_before=[first.pk])
+    assert created and second != first
+
+
+def test_the_same_answers_to_another_version_of_the_form_are_a_new_assessment():
+    first, _ = _submit(uuid.uuid4(), form_version="2025.9")
+    second, created = _submit(uuid.uuid4(), sent_before=[first.pk])
+    assert created and second != first
+
+
+def test_a_resend_only_matches_the_same_person():
+    first, _ = _submit(uuid.uuid4())
+    second, created = _submit(uuid.uuid4(), email="sara.lopez@example.org", sent_before=[first.pk])
+    assert created and second.patient != first.patient
 
 
 def test_a_submission_without_a_key_is_still_stored():
