@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -311,7 +312,7 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="review", ordering="reviewed_at")
     def review(self, submission):
         matched = (
-            format_html(' <span class="acuflow-badge acuflow-badge-warning">Existing patient: check details</span>')
+            mark_safe(' <span class="acuflow-badge acuflow-badge-warning">Existing patient: check details</span>')  # noqa: S308 - a constant
             if submission.matched_existing_patient
             else ""
         )
