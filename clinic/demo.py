@@ -84,6 +84,8 @@ LAST_NAMES = [
 ]
 CHANGES_BY_SCORE = [Change.MUCH_WORSE, Change.WORSE, Change.SAME, Change.BETTER, Change.MUCH_BETTER]
 SESSION_COUNT_WEIGHTS = [5, 5, 6, 7, 8, 10, 12, 14, 15, 18]  # for 1..10 sessions
+# Of the women aged 18–50, the share flagged pregnant: a few in the default 120, so the flag shows up.
+PREGNANT_SHARE = 0.12
 GAUGES = [Decimal("0.16"), Decimal("0.18"), Decimal("0.20"), Decimal("0.22"), Decimal("0.25")]
 
 
@@ -123,6 +125,15 @@ def _change(rng, chance_better):
     return CHANGES_BY_SCORE[1] if rng.random() < 0.1 else CHANGES_BY_SCORE[2]
 
 
+def _age(date_of_birth, today):
+    return today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def _may_be_pregnant(patient, today):
+    """Return whether a pregnancy flag is plausible: a woman of childbearing age (18–50 today)."""
+    return patient.sex == Patient.Sex.FEMALE and 18 <= _age(patient.date_of_birth, today) <= 50
+
+
 def _demo_patient(index, conditions, practitioners, now, sessions_each=None):
     """Return (Patient, [session field dicts with a `points` list]) for demo patient `index`.
 
@@ -146,7 +157,7 @@ def _demo_patient(index, conditions, practitioners, now, sessions_each=None):
         condition=conditions[slug],
         practitioner=practitioners[index % len(practitioners)] if practitioners else None,
         status=Patient.Status.DISCHARGED if session_count >= 9 else Patient.Status.ACTIVE,
-        pregnant=rng.random() < 0.03,
+        pregnant=rng.random() < PREGNANT_SHARE,
         blood_thinners=rng.random() < 0.08,
         bleeding_disorder=rng.random() < 0.02,
         implanted_device=rng.random() < 0.02,
@@ -158,6 +169,8 @@ def _demo_patient(index, conditions, practitioners, now, sessions_each=None):
         research_consent_at=first_day - timedelta(days=3) if consent else None,
         is_demo=True,
     )
+    # Drawn for everyone, plausible or not, so that every later draw (and so every demo patient) stays the same.
+    patient.pregnant = patient.pregnant and _may_be_pregnant(patient, now.date())
     baseline = rng.gauss(baseline_mean, 1.3)
     # The cohort Δ compares session N after treatment with session 1 before it, so part of the
     # gain is the acute effect within a session (0–1 point) and part builds up over the course.

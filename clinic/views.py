@@ -2,7 +2,7 @@ from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from content.selectors import articles_latest
 from patients.models import Condition
@@ -18,7 +18,7 @@ def privacy(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Answer 200 when the app and its database answer, 503 when the database does not."""
     try:

@@ -38,9 +38,10 @@ def _read_today(request, today):
 def read_count_if_new(request, article):
     """Count a read of `article` when this reader has not read it today. Return True when counted.
 
-    Staff (who may be previewing) and obvious bots are never counted.
+    Staff (who may be previewing) and obvious bots are never counted, nor a HEAD request
+    (an uptime monitor or link checker: nobody is shown the article).
     """
-    if request.user.is_staff or _is_bot(request):
+    if request.method != "GET" or request.user.is_staff or _is_bot(request):
         return False
     if article.pk in _read_today(request, timezone.localdate().isoformat()):
         return False

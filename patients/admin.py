@@ -53,6 +53,7 @@ class TreatmentSessionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     ordering = ["-number"]
+    view_on_site = False
 
     def has_add_permission(self, request, obj):
         return False
@@ -121,6 +122,8 @@ class PatientAdmin(SimpleHistoryAdmin):
     readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
     inlines = [IntakeSubmissionInline, TreatmentSessionInline]
     list_per_page = 50
+    # get_absolute_url points back into admin; there is no public page to view.
+    view_on_site = False
     fieldsets = [
         (None, {"fields": ["patient_ref", "status", "condition", "practitioner"]}),
         ("About", {"fields": ["first_name", "last_name", "date_of_birth", "sex", "email", "phone"]}),

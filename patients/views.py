@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from content.selectors import articles_for_condition
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
@@ -15,9 +15,9 @@ from protocols.services import protocol_for_condition
 _SENT = "intake_sent"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "patients/intake_form.html", {"form": IntakeForm()})
 
     retry_after = rate_limit_hit(request, scope="intake", rate=settings.INTAKE_RATE_LIMIT)
@@ -49,7 +49,7 @@ def intake(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def intake_thanks(request, ref):
     """Show the thanks page only in the browser that sent the assessment: a reference alone
     (a guess, a shared link) must not reveal whose it is."""

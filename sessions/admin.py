@@ -51,6 +51,8 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["patient", "points"]
     readonly_fields = ["number", "created_at", "updated_at"]
     list_per_page = 50
+    # get_absolute_url points back into admin; there is no public page to view.
+    view_on_site = False
     change_list_template = "admin/treatment_sessions/treatmentsession/change_list.html"
 
     def get_urls(self):

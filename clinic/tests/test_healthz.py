@@ -11,6 +11,11 @@ def test_healthz_answers_200_when_the_database_answers(client):
     assert response.json() == {"status": "ok", "database": "up"}
 
 
+@pytest.mark.django_db
+def test_healthz_answers_head_for_uptime_monitors(client):
+    assert client.head("/healthz").status_code == 200
+
+
 @pytest.fixture
 def unreachable_database(monkeypatch):
     """A real connection wrapper whose database cannot be reached (a closed port, a missing file)."""

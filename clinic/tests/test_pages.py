@@ -21,6 +21,12 @@ def test_public_pages_load_nothing_from_another_host(client, path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/privacy/", "/articles/", "/articles/search/?q=pulse", "/sitemap.xml"])
+def test_public_pages_answer_head_for_uptime_monitors(client, path):
+    assert client.head(path).status_code == 200
+
+
+@pytest.mark.django_db
 def test_pages_have_a_skip_link_and_landmarks(client):
     html = client.get("/").content.decode()
     assert 'href="#main"' in html

@@ -4,6 +4,7 @@ from statistics import mean
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from patients.models import Patient
 from sessions.models import TreatmentSession
@@ -83,3 +84,21 @@ def test_sessions_each_gives_every_new_patient_that_many_sessions():
     out = _seed("--patients", "12", "--sessions-each", "10")
     assert "12 patients and 120 sessions created" in out
     assert set(TreatmentSession.objects.values_list("number", flat=True)) == set(range(1, 11))
+
+
+def _age(born, today):
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@pytest.mark.django_db
+def test_only_women_aged_18_to_50_are_flagged_pregnant():
+    _seed()
+    today = timezone.localdate()
+    pregnant = list(Patient.objects.filter(is_demo=True, pregnant=True))
+    assert pregnant, "the demo should show the pregnancy flag on someone"
+    implausible = [
+        patient.patient_ref
+        for patient in pregnant
+        if patient.sex != Patient.Sex.FEMALE or not 18 <= _age(patient.date_of_birth, today) <= 50
+    ]
+    assert implausible == []

@@ -57,6 +57,13 @@ def test_a_forged_cookie_is_ignored_and_the_read_counts(reader):
 
 
 @pytest.mark.django_db
+def test_a_head_request_answers_but_is_not_a_read(reader):
+    article = ArticleFactory()
+    assert reader.head(f"/articles/{article.slug}/").status_code == 200
+    assert _reads(article) == 0
+
+
+@pytest.mark.django_db
 def test_staff_reading_a_published_article_are_not_counted(reader, editor):
     article = ArticleFactory()
     reader.force_login(editor)

@@ -259,9 +259,15 @@ def test_the_rate_limit_can_be_switched_off(settings, client):
         assert response.status_code == 302
 
 
-def test_only_get_and_post_are_answered(client):
+def test_only_get_head_and_post_are_answered(client):
     assert client.put("/assessment/").status_code == 405
     assert client.post("/assessment/thanks/AC-XXXXXXXX/").status_code == 405
+
+
+def test_uptime_monitors_asking_head_get_an_answer_without_a_body(client):
+    response = client.head("/assessment/")
+    assert response.status_code == 200
+    assert response.content == b""
 
 
 def test_home_page_and_menu_invite_the_assessment(client):

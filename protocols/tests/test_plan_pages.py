@@ -46,6 +46,7 @@ def test_the_patient_page_shows_the_suggestion_as_not_confirmed(client, practiti
     client.force_login(practitioner)
     html = client.get(_url(patient)).content.decode()
     assert "Suggested plan" in html and "not confirmed" in html
+    assert 'points <span class="font-monospace">ST36 PC6</span>.</p>' in html
     assert 'Left out <span class="font-monospace">LI4</span>' in html
     assert "Review and start the plan" in html
     assert not TreatmentPlan.objects.exists()

@@ -33,6 +33,11 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
     assert page.locator("#outcomes-table tbody tr").count() >= 5
     page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 5")
     assert not errors, errors
+    tensions = page.evaluate(
+        "[...document.querySelectorAll('#outcomes-charts canvas')]"
+        ".flatMap(c => Chart.getChart(c).data.datasets.map(d => d.tension))"
+    )
+    assert set(tensions) == {0}, "lines between session means are straight, never overshooting curves"
     screenshot(page, "outcomes-dashboard-tablet")
 
     page.select_option("#id_reading", "pre")

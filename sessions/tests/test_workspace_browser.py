@@ -89,6 +89,8 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
         " return {labels: c.data.labels, before: c.data.datasets[0].data, after: c.data.datasets[1].data}; }"
     )
     assert chart == {"labels": ["Session 1", "Session 2"], "before": [93, 88], "after": [95, 94]}
+    # Straight segments between readings: a curve would overshoot values that were never recorded.
+    assert page.evaluate("Chart.getChart('session-chart').data.datasets.map(d => d.tension)") == [0, 0, 0, 0]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "workspace-patient-page-tablet")
 

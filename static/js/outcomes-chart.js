@@ -25,9 +25,9 @@
           labels: labels,
           datasets: [
             { label: "Before treatment", data: condition.before, borderColor: "#6c757d", backgroundColor: "#6c757d",
-              borderDash: [5, 4], spanGaps: true, tension: 0.2 },
+              borderDash: [5, 4], spanGaps: true, tension: 0 },
             { label: "After treatment", data: condition.after, borderColor: "#0d6efd", backgroundColor: "#0d6efd",
-              spanGaps: true, tension: 0.2 }
+              spanGaps: true, tension: 0 }
           ]
         },
         options: {

@@ -17,7 +17,7 @@
       borderDash: dashed ? [6, 4] : [],
       yAxisID: axis,
       spanGaps: true,
-      tension: 0.2,
+      tension: 0,
       pointRadius: 4
     };
   };
