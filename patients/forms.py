@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from crispy_forms.bootstrap import InlineRadios
@@ -9,13 +8,20 @@ from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
-from patients.models import SAFETY_FLAGS, SYMPTOMS, Condition, Patient
+from patients.models import (
+    OLDEST_AGE,
+    SAFETY_FLAGS,
+    SYMPTOMS,
+    Condition,
+    Patient,
+    date_of_birth_problem,
+    earliest_date_of_birth,
+)
 from patients.validators import ControlCharacterValidator
 
 # Stored with every IntakeSubmission; change it whenever questions or answer codes change.
 INTAKE_FORM_VERSION = "2026.1"
 
-OLDEST_AGE = 120
 FREE_TEXT_MAX_LENGTH = 2000
 
 # The safety screen, asked in the patient's words; keys are the Patient fields.
@@ -40,14 +46,6 @@ COMPLAINT_DURATIONS = [
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
-
-
-def _years_before(day, years):
-    """Return the same calendar day `years` earlier; 29 February becomes the 28th in a common year."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def _model_max_length(field_name):
@@ -173,7 +171,7 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        earliest = _years_before(today, OLDEST_AGE + 1) + datetime.timedelta(days=1)
+        earliest = earliest_date_of_birth(today)
         self.fields["date_of_birth"].widget.attrs.update({"max": today.isoformat(), "min": earliest.isoformat()})
         self.helper = FormHelper()
         self.helper.form_id = "intake-form"
@@ -216,11 +214,10 @@ class IntakeForm(forms.Form):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born >= today:
+        problem = date_of_birth_problem(born, timezone.localdate())
+        if problem == "future":
             raise forms.ValidationError("Your date of birth must be in the past.", code="future")
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age > OLDEST_AGE:
+        if problem == "too_old":
             raise forms.ValidationError(
                 "Please check the year: that date would make you over %(oldest)s.",
                 code="too_old",

@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -23,6 +24,32 @@ PATIENT_REF_VALIDATOR = RegexValidator(
     "A reference has up to 32 letters, digits and hyphens, starting with a letter or digit.",
     code="invalid_patient_ref",
 )
+
+
+# A date of birth that makes someone older than this is almost always a mistyped year.
+OLDEST_AGE = 120
+
+
+def earliest_date_of_birth(today):
+    """Return the earliest date of birth that makes someone at most OLDEST_AGE years old on `today`."""
+    try:
+        too_old = today.replace(year=today.year - OLDEST_AGE - 1)
+    except ValueError:  # today is 29 February and that year is not a leap year
+        too_old = today.replace(year=today.year - OLDEST_AGE - 1, day=28)
+    return too_old + dt.timedelta(days=1)
+
+
+def date_of_birth_problem(born, today):
+    """Return why `born` cannot be a date of birth on `today`, or None.
+
+    "future" when it is not before `today`, "too_old" when it makes someone older than
+    OLDEST_AGE. The intake form and the historical import word these for their readers.
+    """
+    if born >= today:
+        return "future"
+    if born < earliest_date_of_birth(today):
+        return "too_old"
+    return None
 
 
 def new_patient_ref():

@@ -3,8 +3,9 @@
 `sessions_import` reads the file once, as a stream: each row is checked and its cleaned values
 go into a temporary staging table in batches, so memory stays flat however long the file is.
 The checks that span rows (the same session twice, a new patient without names, a patient
-whose details differ between rows) are then queries on the staging table, and the writes are
-a handful of set-based statements (INSERT … SELECT … ON CONFLICT) in the same transaction.
+whose details differ between rows, a session before the patient's date of birth) are then
+queries on the staging table, and the writes are a handful of set-based statements
+(INSERT … SELECT … ON CONFLICT) in the same transaction.
 Nothing is written unless every row is right.
 """
 
@@ -28,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from patients.models import PATIENT_REF_PATTERN, Condition, Patient
+from patients.models import OLDEST_AGE, PATIENT_REF_PATTERN, Condition, Patient, date_of_birth_problem
+from patients.validators import ControlCharacterValidator
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
     EARLIEST_SESSION,
@@ -119,16 +121,14 @@ class ImportSummary:
     dry_run: bool
 
     def __str__(self):
-        def plural(noun, count):
-            return noun if count == 1 else f"{noun}s"
+        def count(number, noun):
+            return f"{number:,} {noun if number == 1 else noun + 's'}"
 
-        sessions = self.new_sessions + self.updated_sessions
-        patients = self.new_patients + self.existing_patients
-        verb = "would be" if self.dry_run else ("was" if sessions == 1 else "were")
+        verb = "would be" if self.dry_run else "were"
         return (
-            f"{self.rows:,} {plural('row', self.rows)}: {self.new_sessions:,} new and {self.updated_sessions:,} "
-            f"existing {plural('session', sessions)} {verb} written for {self.new_patients:,} new and "
-            f"{self.existing_patients:,} existing {plural('patient', patients)}."
+            f"{count(self.rows, 'row')}: {count(self.new_sessions, 'new session')} and "
+            f"{count(self.updated_sessions, 'existing session')} {verb} written for "
+            f"{count(self.new_patients, 'new patient')} and {count(self.existing_patients, 'existing patient')}."
         )
 
 
@@ -159,10 +159,17 @@ def _needle_gauge(text):
     return gauge
 
 
-def _text(limit):
+def _text(limit=None, *, allow_line_breaks=False):
+    """Return a parser for free text: at most `limit` characters, no control characters, as on the intake form."""
+    refuse_control_characters = ControlCharacterValidator(allow_line_breaks=allow_line_breaks)
+
     def parse(text):
-        if len(text) > limit:
+        if limit is not None and len(text) > limit:
             raise ValueError(f"is longer than {limit} characters")
+        try:
+            refuse_control_characters(text)
+        except ValidationError:
+            raise ValueError("contains invisible control characters (often from copying and pasting)") from None
         return text
 
     return parse
@@ -203,7 +210,9 @@ class _RowParsers:
         self.points = dict(Acupoint.objects.values_list("code", "pk"))
         self.users = {}
         self.tz = timezone.get_default_timezone()
-        self.latest = timezone.now() + dt.timedelta(days=1)
+        # Anything after now is refused, as by the workspace's session form. No allowance for clock
+        # skew: the file holds past sessions, not times read from another clock moments ago.
+        self.latest = timezone.now()
         self.today = timezone.localdate()
         cached = functools.lru_cache(maxsize=8192)
         self.by_column = {
@@ -223,7 +232,7 @@ class _RowParsers:
             "pulse_post": cached(lambda text: _whole_number(text, *PULSE_RANGE)),
             "warmth_change": _change,
             "clarity_change": _change,
-            "notes": str,
+            "notes": _text(allow_line_breaks=True),
         }
         self.point_ids = cached(self._point_ids)
 
@@ -249,8 +258,11 @@ class _RowParsers:
             born = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"'{text}' is not a real date (YYYY-MM-DD)") from None
-        if born > self.today:
-            raise ValueError(f"{text} is in the future")
+        problem = date_of_birth_problem(born, self.today)
+        if problem == "future":
+            raise ValueError(f"{text} is not in the past")
+        if problem == "too_old":
+            raise ValueError(f"{text} would make the patient over {OLDEST_AGE}: check the year")
         return born
 
     def practitioner(self, text):
@@ -394,10 +406,12 @@ def _read_header(reader, problems):
     return None if problems else names
 
 
-def _row_cleaner(header, parsers, problems):
+def _row_cleaner(header, parsers, problems, names_refused):
     """Return clean(cells, line) -> (staging row, [(line, acupoint id)]) or None when the row is unusable.
 
-    Problems found are appended to `problems` as (line, column, message).
+    Problems found are appended to `problems` as (line, column, message). A name given but refused
+    is added to `names_refused` as (patient_ref, column): its problem already says what is wrong,
+    so the patient is not also told the name is missing.
     """
     positions = {name: index for index, (name, _) in enumerate(STAGING_COLUMNS)}
     template = [None] * len(STAGING_COLUMNS)
@@ -442,6 +456,8 @@ def _row_cleaner(header, parsers, problems):
                 values[position] = parse(text)
             except ValueError as error:
                 problems.append((line, name, str(error)))
+                if name in NEW_PATIENT_COLUMNS:
+                    names_refused.add((ref, name))
         point_ids = ()
         if points_at is not None:
             try:
@@ -454,13 +470,17 @@ def _row_cleaner(header, parsers, problems):
 
 
 def _stage_file(cursor, binary, problems, progress):
-    """Read the whole file into the staging tables; return (header, number of rows)."""
+    """Read the whole file into the staging tables; return (header, number of rows, names refused).
+
+    The names refused are (patient_ref, column) pairs, as `_row_cleaner` explains.
+    """
     reader = csv.reader(_decoded_lines(binary, problems, progress))
+    names_refused = set()
     try:
         header = _read_header(reader, problems)
         if header is None:
-            return None, 0
-        clean = _row_cleaner(header, _RowParsers(), problems)
+            return None, 0, names_refused
+        clean = _row_cleaner(header, _RowParsers(), problems, names_refused)
         rows, points, count, previous_end = [], [], 0, reader.line_num
         for cells in reader:
             line, previous_end = previous_end + 1, reader.line_num
@@ -480,17 +500,17 @@ def _stage_file(cursor, binary, problems, progress):
         _staging_write(cursor, rows, points)
     except csv.Error as error:
         problems.append((reader.line_num, "file", f"is not a readable CSV file ({error})"))
-        return None, 0
+        return None, 0, names_refused
     if count == 0 and not problems:
         problems.append((2, "file", "the file has a header but no rows"))
-    return header, count
+    return header, count, names_refused
 
 
 # ---------------------------------------------------------------------------------------------
 # Pass 2: checks across rows, as queries on the staging table.
 
 
-def _cross_row_problems(cursor, header):
+def _cross_row_problems(cursor, header, names_refused):
     problems = []
     rows, patients = _q(ROWS_TABLE), _q(Patient._meta.db_table)
     cursor.execute(f"CREATE INDEX {_q(ROWS_TABLE + '_key')} ON {rows} (patient_ref, number)")
@@ -511,8 +531,9 @@ def _cross_row_problems(cursor, header):
     )
     for line, ref, first_name, last_name in cursor.fetchall():
         for column, value in zip(NEW_PATIENT_COLUMNS, (first_name, last_name), strict=True):
-            if value is None:
+            if value is None and (ref, column) not in names_refused:
                 problems.append((line, column, f"is required for {ref}, who is not in the database yet"))
+    problems += _sessions_before_birth(cursor)
     detail_columns = [(name, "condition_id" if name == "condition" else name) for name in PATIENT_DETAIL_COLUMNS]
     detail_columns = [(name, column) for name, column in detail_columns if name in header]
     if not detail_columns:
@@ -533,6 +554,37 @@ def _cross_row_problems(cursor, header):
         for line, ref, first_line in cursor.fetchall():
             problems.append((line, name, f"differs from line {first_line} for patient {ref}"))
     return problems
+
+
+def _sessions_before_birth(cursor):
+    """Return a problem for each session dated before its patient's date of birth.
+
+    The date of birth is the file's (any row of the patient) or else the database's. The
+    session's date is its clinic-local date, as in the workspace's session form: Django's date
+    cast converts to TIME_ZONE on SQLite and PostgreSQL alike (PostgreSQL's connection is in UTC),
+    so a session on the day of birth in a clinic ahead of UTC is not mistaken for the day before.
+    """
+    rows, patients = _q(ROWS_TABLE), _q(Patient._meta.db_table)
+    session_day, params = connection.ops.datetime_cast_date_sql(
+        "staged.started_at", (), timezone.get_default_timezone_name()
+    )
+    cursor.execute(
+        f"""SELECT line, session_day, date_of_birth FROM (
+                SELECT staged.line, {session_day} AS session_day, born.date_of_birth
+                FROM {rows} staged
+                JOIN (SELECT given.patient_ref, COALESCE(given.date_of_birth, patient.date_of_birth) AS date_of_birth
+                      FROM (SELECT patient_ref, MAX(date_of_birth) AS date_of_birth FROM {rows}
+                            GROUP BY patient_ref) given
+                      LEFT JOIN {patients} patient ON patient.patient_ref = given.patient_ref) born
+                  ON born.patient_ref = staged.patient_ref
+                WHERE born.date_of_birth IS NOT NULL) dated
+            WHERE session_day < date_of_birth""",
+        params,
+    )
+    return [
+        (line, "session_date", f"{day} is before the patient's date of birth ({born}): check the dates")
+        for line, day, born in cursor.fetchall()
+    ]
 
 
 def _summary(cursor, rows_count, dry_run):
@@ -745,12 +797,12 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
     problems = []
     with transaction.atomic(), connection.cursor() as cursor:
         _staging_create(cursor)
-        header, rows_count = _stage_file(cursor, source, problems, progress)
+        header, rows_count, names_refused = _stage_file(cursor, source, problems, progress)
         postgresql = connection.vendor == "postgresql"
         if postgresql:
             work_mem = _tune_for_staged_rows(cursor)
         if header is not None:
-            problems += _cross_row_problems(cursor, header)
+            problems += _cross_row_problems(cursor, header, names_refused)
         if problems:
             raise ImportRejected(_format(problems))
         summary = _summary(cursor, rows_count, dry_run)

@@ -40,7 +40,10 @@ def test_the_upload_shows_the_dry_run_and_writes_nothing_until_confirmed(client,
     client.force_login(clinic_lead)
     html = _upload(client, GOOD_FILE).content.decode()
     assert "Dry run of history.csv: nothing written yet" in html
-    assert "3 rows: 3 new and 0 existing sessions would be written for 2 new and 0 existing patients." in html
+    assert (
+        "3 rows: 3 new sessions and 0 existing sessions would be written for 2 new patients and 0 existing patients."
+        in html
+    )
     assert not TreatmentSession.objects.exists()
 
     token = client.session["session_import"]["token"]
@@ -48,7 +51,7 @@ def test_the_upload_shows_the_dry_run_and_writes_nothing_until_confirmed(client,
     assert response.redirect_chain[-1][0] == "/admin/treatment_sessions/treatmentsession/"
     html = response.content.decode()
     assert "Imported history.csv as lead." in html
-    assert "3 rows: 3 new and 0 existing sessions were written" in html
+    assert "3 rows: 3 new sessions and 0 existing sessions were written" in html
     assert TreatmentSession.objects.count() == 3 and Patient.objects.count() == 2
 
 
@@ -57,7 +60,7 @@ def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_l
     monkeypatch.setattr(admin_views, "ADMIN_IMPORT_MAX_ROWS", 3)
     client.force_login(clinic_lead)
     html = _upload(client, GOOD_FILE).content.decode()
-    assert "3 rows: 3 new and 0 existing sessions would be written" in html
+    assert "3 rows: 3 new sessions and 0 existing sessions would be written" in html
     assert "A file of 3 rows or more is imported from the command line" in html
     assert "python manage.py import_sessions history.csv" in html
     assert 'name="confirm"' not in html
@@ -69,7 +72,10 @@ def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_l
 def test_a_one_row_file_reads_as_one_row(client, clinic_lead):
     client.force_login(clinic_lead)
     html = _upload(client, "\n".join(GOOD_FILE.splitlines()[:2])).content.decode()
-    assert "1 row: 1 new and 0 existing session would be written for 1 new and 0 existing patient." in html
+    assert (
+        "1 row: 1 new session and 0 existing sessions would be written for 1 new patient and 0 existing patients."
+        in html
+    )
     assert 'value="Import this row"' in html
 
 

@@ -72,7 +72,7 @@ def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_pag
     page.get_by_role("link", name="Import from CSV").click()
     page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="Check the file").click()
-    assert "3 rows: 3 new and 0 existing sessions" in page.locator("#import-summary").inner_text()
+    assert "3 rows: 3 new sessions and 0 existing sessions" in page.locator("#import-summary").inner_text()
     screenshot(page, "import-dry-run-tablet")
     assert not TreatmentSession.objects.exists()
     page.get_by_role("button", name="Import these 3 rows").click()

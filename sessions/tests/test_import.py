@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from patients.models import Patient
 from patients.tests.factories import PatientFactory, PractitionerFactory
@@ -176,12 +177,17 @@ def test_a_practitioner_column_links_sessions_to_that_user():
 
 
 def _with_row(**changes):
-    """The good file with its third row's cells changed ({column: new text}): that row is line 3."""
+    """The good file with its third row's cells changed ({column: new text}): that row is line 3.
+
+    A column the good file does not have is added, empty in the other row.
+    """
     header = HEADER.split(",")
-    rows = [line.split(",") for line in GOOD_FILE.splitlines()[1:] if '"' not in line]
+    added = [name for name in changes if name not in header]
+    rows = [line.split(",") + [""] * len(added) for line in GOOD_FILE.splitlines()[1:] if '"' not in line]
+    header += added
     cells = dict(zip(header, rows[0], strict=True))
     cells.update({"patient_ref": "H-5", "session_number": "3", **changes})
-    return "\n".join([HEADER, ",".join(rows[0]), ",".join(cells[name] for name in header)])
+    return "\n".join([",".join(header), ",".join(rows[0]), ",".join(cells[name] for name in header)])
 
 
 @pytest.mark.django_db
@@ -209,6 +215,19 @@ def _with_row(**changes):
         ("research_consent", "maybe", "line 3: research_consent: 'maybe' is not yes/no, true/false or 1/0"),
         ("first_name", "", "line 3: first_name: is required for H-5, who is not in the database yet"),
         ("last_name", "", "line 3: last_name: is required for H-5, who is not in the database yet"),
+        # A name given but refused is not also reported as missing.
+        ("first_name", "A" * 150, "line 3: first_name: is longer than 100 characters"),
+        ("first_name", "Ada\x01", "line 3: first_name: contains invisible control characters"),
+        ("last_name", "Love\x00lace", "line 3: last_name: contains invisible control characters"),
+        ("notes", "Felt\x1bwarm", "line 3: notes: contains invisible control characters"),
+        ("date_of_birth", "0001-01-01", "line 3: date_of_birth: 0001-01-01 would make the patient over 120: check"),
+        ("date_of_birth", "2999-01-01", "line 3: date_of_birth: 2999-01-01 is not in the past"),
+        ("date_of_birth", "1980-02-30", "line 3: date_of_birth: '1980-02-30' is not a real date (YYYY-MM-DD)"),
+        (
+            "date_of_birth",
+            "2025-01-07",
+            "line 3: session_date: 2025-01-06 is before the patient's date of birth (2025-01-07): check the dates",
+        ),
     ],
 )
 def test_a_bad_value_is_reported_by_line_and_column_and_nothing_is_written(column, value, message):
@@ -216,6 +235,92 @@ def test_a_bad_value_is_reported_by_line_and_column_and_nothing_is_written(colum
     assert len(problems) == 1, problems
     assert problems[0].startswith(message), problems
     assert not Patient.objects.exists() and not TreatmentSession.objects.exists()
+
+
+# 27 November 2026, 14:00 UTC: a Friday afternoon at the clinic.
+NOW = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stop the clock at NOW, for the checks that compare with today."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("when", ["2026-11-28", "2026-11-27T23:59:00", "2026-11-27T14:01", "2026-11-27T15:30+01:00"])
+def test_a_session_after_now_is_refused_however_soon(clock, when):
+    assert _problems(_with_row(session_date=when)) == [f"line 3: session_date: {when} is in the future"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("when", ["2026-11-27", "2026-11-27T13:59", "2026-11-27T14:30+01:00"])
+def test_a_session_earlier_today_is_accepted(clock, when):
+    _import(_with_row(session_date=when))
+    assert TreatmentSession.objects.filter(patient__patient_ref="H-5").exists()
+
+
+@pytest.mark.django_db
+def test_today_is_the_clinics_today_for_a_session_date(clock, settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # 14:00 UTC is 03:00 on 28 November there
+    _import(_with_row(session_date="2026-11-28"))
+    assert _problems(_with_row(session_date="2026-11-28T03:01")) == [
+        "line 3: session_date: 2026-11-28T03:01 is in the future"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_date_of_birth_must_be_before_today_as_on_the_intake_form(clock):
+    assert _problems(_with_row(date_of_birth="2026-11-27")) == ["line 3: date_of_birth: 2026-11-27 is not in the past"]
+    _import(_with_row(date_of_birth="1905-11-28"))  # 120, and 121 tomorrow
+    assert _problems(_with_row(date_of_birth="1905-11-27")) == [
+        "line 3: date_of_birth: 1905-11-27 would make the patient over 120: check the year"
+    ]
+
+
+@pytest.mark.django_db
+def test_notes_keep_line_breaks_and_tabs():
+    _import(_with_row(notes='"Felt warm.\n\tSlept well."'))
+    assert TreatmentSession.objects.get(patient__patient_ref="H-5").notes == "Felt warm.\n\tSlept well."
+
+
+@pytest.mark.django_db
+def test_a_session_before_the_date_of_birth_on_another_row_of_the_patient_is_refused():
+    text = (
+        "patient_ref,condition,session_number,session_date,first_name,last_name,date_of_birth\n"
+        "H-1,other,1,2001-03-01,Ada,Lovelace,2000-01-01\n"
+        "H-1,other,2,1999-12-31T23:30,,,\n"
+    )
+    assert _problems(text) == [
+        "line 3: session_date: 1999-12-31 is before the patient's date of birth (2000-01-01): check the dates"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_session_before_the_date_of_birth_in_the_database_is_refused():
+    PatientFactory(patient_ref="H-7", date_of_birth=dt.date(2000, 1, 1))
+    text = "patient_ref,condition,session_number,session_date\nH-7,other,1,1999-06-01\nH-7,other,2,2000-01-01\n"
+    assert _problems(text) == [
+        "line 2: session_date: 1999-06-01 is before the patient's date of birth (2000-01-01): check the dates"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_date_of_birth_in_the_file_is_the_one_sessions_are_checked_against():
+    patient = PatientFactory(patient_ref="H-7", date_of_birth=dt.date(2000, 1, 1))
+    _import("patient_ref,condition,session_number,session_date,date_of_birth\nH-7,other,1,1999-06-01,1990-01-01\n")
+    patient.refresh_from_db()
+    assert patient.date_of_birth == dt.date(1990, 1, 1) and patient.sessions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_on_the_day_of_birth_is_that_local_day_in_a_clinic_ahead_of_utc(settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # midnight on 1 January 2000 there is 11:00 UTC the day before
+    _import(
+        "patient_ref,condition,session_number,session_date,first_name,last_name,date_of_birth\n"
+        "H-1,other,1,2000-01-01,Ada,Lovelace,2000-01-01\n"
+    )
+    assert TreatmentSession.objects.get().started_at == dt.datetime(1999, 12, 31, 11, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db
@@ -306,7 +411,7 @@ def test_the_command_imports_a_file_and_reports_what_it_did(tmp_path, capsys):
     path = tmp_path / "history.csv"
     path.write_text(GOOD_FILE, encoding="utf-8")
     call_command("import_sessions", str(path))
-    assert "Imported. 3 rows: 3 new and 0 existing sessions were written" in capsys.readouterr().out
+    assert "Imported. 3 rows: 3 new sessions and 0 existing sessions were written" in capsys.readouterr().out
     assert TreatmentSession.objects.count() == 3
 
 
