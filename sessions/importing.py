@@ -867,7 +867,7 @@ def _foreign_keys_checked_in_bulk(cursor):
 
     PostgreSQL checks a foreign key row by row, with a lookup and a row lock on the referenced row
     each time: for a million sessions and three million point links that is most of the import
-    (about 45 of 80 seconds). Its manual's advice for loading data ("Populating a Database") is to
+    (about 40 of 80 seconds). Its manual's advice for loading data ("Populating a Database") is to
     drop the foreign keys, load, and add them again, which checks every row in one join. Here all
     three steps happen inside the import's transaction: the keys are added back, and every row
     checked, before anything commits, and if a row failed the check the whole import would roll
