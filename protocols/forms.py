@@ -1,24 +1,32 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
 from sessions.acupoints import parse_point_codes
+from sessions.forms import NEEDLE_GAUGE_ERRORS, whole_number_field
 from sessions.models import NEEDLE_GAUGE_RANGE, RETENTION_RANGE, Acupoint
+from sessions.safety import pregnancy_warnings
 
 
 class PlanForm(forms.Form):
-    """The suggested plan as the practitioner adjusts and confirms it."""
+    """The suggested plan as the practitioner adjusts and confirms it. `plan_values()` maps onto plan_start's arguments.
+
+    For a patient flagged pregnant, points traditionally avoided in pregnancy are accepted only with
+    `acknowledge_safety` ticked; the tick is not stored with the plan.
+    """
 
     points = forms.CharField(
         required=False,
         help_text="Codes separated by spaces or commas, e.g. st36 sp6 pc6.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
-    planned_sessions = forms.IntegerField(min_value=PLANNED_SESSIONS_RANGE[0], max_value=PLANNED_SESSIONS_RANGE[1])
-    interval_days = forms.IntegerField(
-        label="Days between sessions", min_value=INTERVAL_DAYS_RANGE[0], max_value=INTERVAL_DAYS_RANGE[1]
+    planned_sessions = whole_number_field(
+        "Planned sessions", "Planned sessions", *PLANNED_SESSIONS_RANGE, required=True
+    )
+    interval_days = whole_number_field(
+        "Days between sessions", "Days between sessions", *INTERVAL_DAYS_RANGE, required=True
     )
     needle_gauge_mm = forms.DecimalField(
         label="Needle gauge (mm)",
@@ -26,27 +34,48 @@ class PlanForm(forms.Form):
         decimal_places=2,
         min_value=NEEDLE_GAUGE_RANGE[0],
         max_value=NEEDLE_GAUGE_RANGE[1],
+        error_messages=NEEDLE_GAUGE_ERRORS,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    retention_minutes = forms.IntegerField(
-        label="Retention (minutes)", required=False, min_value=RETENTION_RANGE[0], max_value=RETENTION_RANGE[1]
-    )
+    retention_minutes = whole_number_field("Retention (minutes)", "Retention", *RETENTION_RANGE, " minutes")
     electrostimulation = forms.BooleanField(label="Electro-stimulation", required=False)
+    acknowledge_safety = forms.BooleanField(
+        label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
+    )
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.safety_warnings = []
         if patient.implanted_device:
             field = self.fields["electrostimulation"]
             field.disabled = True
             field.help_text = "Ruled out: the patient has a pacemaker or implanted electrical device."
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        if not patient.pregnant:
+            del self.fields["acknowledge_safety"]
+        self.helper = self._helper()
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        sections = [
             "points",
             Row(Column("planned_sessions"), Column("interval_days")),
             Row(Column("needle_gauge_mm"), Column("retention_minutes")),
             "electrostimulation",
-            Submit("confirm", "Confirm and start this plan", css_class="btn-brand btn-lg"),
-        )
+        ]
+        if "acknowledge_safety" in self.fields:
+            sections.append(
+                Fieldset(
+                    "Safety",
+                    HTML('{% include "protocols/_pregnancy_notice.html" %}'),
+                    Field("acknowledge_safety", wrapper_class="safety-acknowledgement"),
+                    css_class="safety-fieldset",
+                )
+            )
+        helper.layout = Layout(*sections)
+        return helper
 
     def clean_points(self):
         try:
@@ -57,3 +86,18 @@ class PlanForm(forms.Form):
 
     def clean_electrostimulation(self):
         return self.cleaned_data["electrostimulation"] and not self.patient.implanted_device
+
+    def clean(self):
+        cleaned = super().clean()
+        if "points" in cleaned:
+            self.safety_warnings = pregnancy_warnings(patient=self.patient, points=cleaned["points"])
+            if self.safety_warnings and not cleaned.get("acknowledge_safety"):
+                self.add_error(
+                    "acknowledge_safety",
+                    ValidationError("Tick to confirm you have read the safety warnings.", code="not_acknowledged"),
+                )
+        return cleaned
+
+    def plan_values(self):
+        """Return the cleaned values as plan_start's keyword arguments (the acknowledgement is not one)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "acknowledge_safety"}

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 
 from protocols.forms import PlanForm
 from protocols.services import plan_start, plan_suggest
+from sessions.selectors import pregnancy_caution_codes
 from sessions.views import get_visible_patient_or_404, workspace_member_required
 
 
@@ -30,8 +31,14 @@ def plan_new(request, patient_ref):
             confirmed_by=request.user,
             removed_points=suggestion.removed_points,
             cautions=suggestion.cautions,
-            **form.cleaned_data,
+            **form.plan_values(),
         )
         messages.success(request, f"Plan started: {suggestion.protocol.name}.")
         return redirect("practice:patient_detail", patient_ref=patient_ref)
-    return render(request, "protocols/plan_form.html", {"patient": patient, "suggestion": suggestion, "form": form})
+    context = {
+        "patient": patient,
+        "suggestion": suggestion,
+        "form": form,
+        "caution_codes": pregnancy_caution_codes() if patient.pregnant else [],
+    }
+    return render(request, "protocols/plan_form.html", context)

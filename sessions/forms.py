@@ -29,15 +29,28 @@ NO_ADVERSE_EVENT = "none"
 CHOICE_BUTTONS = "sessions/fields/choice_buttons.html"
 
 
-def _whole_number(label, name, low, high, unit="", **attrs):
+NEEDLE_GAUGE_ERRORS = {
+    "min_value": "A needle gauge is from 0.12 to 0.40 mm.",
+    "max_value": "A needle gauge is from 0.12 to 0.40 mm.",
+    "max_decimal_places": "Give the gauge to two decimal places, e.g. 0.30.",
+    "invalid": "Enter the gauge in millimetres, e.g. 0.30.",
+}
+
+
+def whole_number_field(label, name, low, high, unit="", *, required=False, **attrs):
+    """Return an IntegerField whose every complaint names the field and its range, in the clinic's words.
+
+    `name` starts the message ("SpO₂ before must be a whole number from 50 to 100."); a required
+    field left empty gets the same message. `attrs` go on the number input.
+    """
     # No "%" in the message: Django %-formats messages that carry parameters.
     message = f"{name} must be a whole number from {low} to {high}{unit}."
     return forms.IntegerField(
         label=label,
-        required=False,
+        required=required,
         min_value=low,
         max_value=high,
-        error_messages={"min_value": message, "max_value": message, "invalid": message},
+        error_messages={"required": message, "min_value": message, "max_value": message, "invalid": message},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", **attrs}),
     )
 
@@ -78,19 +91,14 @@ class SessionForm(forms.Form):
         max_value=NEEDLE_GAUGE_RANGE[1],
         decimal_places=2,
         help_text="Only when you chose Other: 0.12 to 0.40 mm.",
-        error_messages={
-            "min_value": "A needle gauge is from 0.12 to 0.40 mm.",
-            "max_value": "A needle gauge is from 0.12 to 0.40 mm.",
-            "max_decimal_places": "Give the gauge to two decimal places, e.g. 0.30.",
-            "invalid": "Enter the gauge in millimetres, e.g. 0.30.",
-        },
+        error_messages=NEEDLE_GAUGE_ERRORS,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    retention_minutes = _whole_number("Retention (minutes)", "Retention", *RETENTION_RANGE, " minutes")
-    spo2_pre = _whole_number("SpO₂ before (%)", "SpO₂ before", *SPO2_RANGE)
-    spo2_post = _whole_number("SpO₂ after (%)", "SpO₂ after", *SPO2_RANGE)
-    pulse_pre = _whole_number("Pulse before (bpm)", "Pulse before", *PULSE_RANGE, " beats per minute")
-    pulse_post = _whole_number("Pulse after (bpm)", "Pulse after", *PULSE_RANGE, " beats per minute")
+    retention_minutes = whole_number_field("Retention (minutes)", "Retention", *RETENTION_RANGE, " minutes")
+    spo2_pre = whole_number_field("SpO₂ before (%)", "SpO₂ before", *SPO2_RANGE)
+    spo2_post = whole_number_field("SpO₂ after (%)", "SpO₂ after", *SPO2_RANGE)
+    pulse_pre = whole_number_field("Pulse before (bpm)", "Pulse before", *PULSE_RANGE, " beats per minute")
+    pulse_post = whole_number_field("Pulse after (bpm)", "Pulse after", *PULSE_RANGE, " beats per minute")
     warmth_change = forms.ChoiceField(
         label="Warmth in hands and feet", required=False, choices=Change.choices, widget=forms.RadioSelect
     )

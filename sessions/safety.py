@@ -14,17 +14,27 @@ def needling_warnings(*, patient, points):
     points = list(points)
     if not points:
         return []
-    warnings = []
-    cautions = [point.code for point in sorted(points, key=lambda point: point.position) if point.pregnancy_caution]
-    if patient.pregnant and cautions:
-        warnings.append(
-            f"{', '.join(cautions)} {'is' if len(cautions) == 1 else 'are'} traditionally avoided in pregnancy, "
-            "and this patient is flagged as pregnant or possibly pregnant."
-        )
+    warnings = pregnancy_warnings(patient=patient, points=points)
     for field, sentence in BLEEDING_RISKS.items():
         if getattr(patient, field):
             warnings.append(f"{sentence}: any needling carries a higher risk of bleeding and bruising.")
     return warnings
+
+
+def pregnancy_warnings(*, patient, points):
+    """Return the warning about `points` traditionally avoided in pregnancy, as a one-sentence list.
+
+    Empty unless `patient` is flagged pregnant and some of `points` (Acupoint rows) carry the caution.
+    """
+    if not patient.pregnant:
+        return []
+    cautions = [point.code for point in sorted(points, key=lambda point: point.position) if point.pregnancy_caution]
+    if not cautions:
+        return []
+    return [
+        f"{', '.join(cautions)} {'is' if len(cautions) == 1 else 'are'} traditionally avoided in pregnancy, "
+        "and this patient is flagged as pregnant or possibly pregnant."
+    ]
 
 
 def patient_needs_safety_check(patient):

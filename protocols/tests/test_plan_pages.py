@@ -89,6 +89,63 @@ def test_a_plan_form_mistake_keeps_what_was_typed_and_names_the_unknown_code(cli
     assert not TreatmentPlan.objects.exists()
 
 
+def test_a_plan_form_mistake_is_marked_beside_the_field_under_a_summary(client, practitioner, protocol):
+    patient = PatientFactory(practitioner=practitioner)
+    client.force_login(practitioner)
+    assert "novalidate" in client.get(_url(patient, "plan/new/")).content.decode()
+    html = client.post(
+        _url(patient, "plan/new/"),
+        {"points": "st36 pc6", "planned_sessions": "", "interval_days": 10, "needle_gauge_mm": "0.18"},
+    ).content.decode()
+    assert "Nothing was saved yet." in html
+    assert re.search(r'name="planned_sessions"[^>]*is-invalid', html)
+    assert "Planned sessions must be a whole number from 1 to 30." in html
+    assert 'value="st36 pc6"' in html
+    assert 'name="interval_days" value="10"' in html
+    assert 'name="needle_gauge_mm" value="0.18"' in html
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_an_out_of_range_plan_value_gets_a_message_naming_the_field_and_its_range(client, practitioner, protocol):
+    patient = PatientFactory(practitioner=practitioner)
+    client.force_login(practitioner)
+    html = client.post(
+        _url(patient, "plan/new/"),
+        {"points": "st36", "planned_sessions": 6, "interval_days": 120, "needle_gauge_mm": "0.5"},
+    ).content.decode()
+    assert "Days between sessions must be a whole number from 1 to 90." in html
+    assert "A needle gauge is from 0.12 to 0.40 mm." in html
+    assert "Ensure this value" not in html
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_a_pregnancy_caution_point_put_back_into_the_plan_needs_the_tick(client, practitioner, protocol):
+    patient = PatientFactory(practitioner=practitioner, pregnant=True)
+    client.force_login(practitioner)
+    posted = {"points": "li4 st36 pc6", "planned_sessions": 6, "interval_days": 7}
+    html = client.post(_url(patient, "plan/new/"), posted).content.decode()
+    assert "Nothing was saved yet." in html
+    assert "LI4 is traditionally avoided in pregnancy, and this patient is flagged as pregnant" in html
+    assert "Tick to confirm you have read the safety warnings." in html
+    assert not TreatmentPlan.objects.exists()
+
+    response = client.post(_url(patient, "plan/new/"), {**posted, "acknowledge_safety": "on"})
+    assert response.status_code == 302
+    plan = TreatmentPlan.objects.get(patient=patient)
+    assert sorted(plan.points.values_list("code", flat=True)) == ["LI4", "PC6", "ST36"]
+
+
+def test_a_pregnant_patient_s_suggested_plan_saves_without_the_tick(client, practitioner, protocol):
+    patient = PatientFactory(practitioner=practitioner, pregnant=True)
+    client.force_login(practitioner)
+    html = client.get(_url(patient, "plan/new/")).content.decode()
+    assert 'id="safety-notice"' in html and 'id="safety-warnings"' not in html
+    response = client.post(
+        _url(patient, "plan/new/"), {"points": "st36 pc6", "planned_sessions": 6, "interval_days": 7}
+    )
+    assert response.status_code == 302
+
+
 def test_an_implanted_device_keeps_electrostimulation_off_whatever_is_posted(client, practitioner):
     ProtocolFactory(electrostimulation=True)
     patient = PatientFactory(practitioner=practitioner, implanted_device=True)

@@ -1,5 +1,4 @@
-/* The session form: add points picked from the catalogue list to the typed Points box,
-   and move focus to the error summary after a failed save. */
+/* The session form: add points picked from the catalogue list to the typed Points box. */
 (function () {
   "use strict";
   var picker = document.getElementById("point-picker");
@@ -7,11 +6,7 @@
   var addButton = document.getElementById("point-add");
   var points = document.getElementById("id_points");
   var status = document.getElementById("point-picker-status");
-  var summary = document.getElementById("form-error-summary");
 
-  if (summary) {
-    summary.focus();
-  }
   if (!picker || !search || !addButton || !points) {
     return;
   }
