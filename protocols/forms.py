@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
 from sessions.acupoints import parse_point_codes
-from sessions.forms import NEEDLE_GAUGE_ERRORS, whole_number_field
+from sessions.forms import NEEDLE_GAUGE_ERRORS, require_acknowledgement, whole_number_field
 from sessions.models import NEEDLE_GAUGE_RANGE, RETENTION_RANGE, Acupoint
 from sessions.safety import pregnancy_warnings
 
@@ -90,12 +90,7 @@ class PlanForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if "points" in cleaned:
-            self.safety_warnings = pregnancy_warnings(patient=self.patient, points=cleaned["points"])
-            if self.safety_warnings and not cleaned.get("acknowledge_safety"):
-                self.add_error(
-                    "acknowledge_safety",
-                    ValidationError("Tick to confirm you have read the safety warnings.", code="not_acknowledged"),
-                )
+            require_acknowledgement(self, pregnancy_warnings(patient=self.patient, points=cleaned["points"]))
         return cleaned
 
     def plan_values(self):

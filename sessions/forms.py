@@ -55,6 +55,16 @@ def whole_number_field(label, name, low, high, unit="", *, required=False, **att
     )
 
 
+def require_acknowledgement(form, warnings):
+    """Keep `warnings` on `form.safety_warnings`; if there are any, the acknowledge_safety tick is required."""
+    form.safety_warnings = warnings
+    if warnings and not form.cleaned_data.get("acknowledge_safety"):
+        form.add_error(
+            "acknowledge_safety",
+            ValidationError("Tick to confirm you have read the safety warnings.", code="not_acknowledged"),
+        )
+
+
 def _local_minute(moment):
     return timezone.localtime(moment).replace(second=0, microsecond=0)
 
@@ -278,12 +288,7 @@ class SessionForm(forms.Form):
                 ),
             )
         if "points" in cleaned:
-            self.safety_warnings = needling_warnings(patient=self.patient, points=cleaned["points"])
-            if self.safety_warnings and not cleaned.get("acknowledge_safety"):
-                self.add_error(
-                    "acknowledge_safety",
-                    ValidationError("Tick to confirm you have read the safety warnings.", code="not_acknowledged"),
-                )
+            require_acknowledgement(self, needling_warnings(patient=self.patient, points=cleaned["points"]))
         return cleaned
 
     def _clean_gauge(self, cleaned):
