@@ -1,11 +1,11 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
 from sessions.acupoints import parse_point_codes
-from sessions.forms import NEEDLE_GAUGE_ERRORS, require_acknowledgement, whole_number_field
+from sessions.forms import NEEDLE_GAUGE_ERRORS, require_acknowledgement, safety_fieldset, whole_number_field
 from sessions.models import NEEDLE_GAUGE_RANGE, RETENTION_RANGE, Acupoint
 from sessions.safety import pregnancy_warnings
 
@@ -66,14 +66,7 @@ class PlanForm(forms.Form):
             "electrostimulation",
         ]
         if "acknowledge_safety" in self.fields:
-            sections.append(
-                Fieldset(
-                    "Safety",
-                    HTML('{% include "protocols/_pregnancy_notice.html" %}'),
-                    Field("acknowledge_safety", wrapper_class="safety-acknowledgement"),
-                    css_class="safety-fieldset",
-                )
-            )
+            sections.append(safety_fieldset("protocols/_pregnancy_notice.html"))
         helper.layout = Layout(*sections)
         return helper
 

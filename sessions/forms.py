@@ -55,6 +55,16 @@ def whole_number_field(label, name, low, high, unit="", *, required=False, **att
     )
 
 
+def safety_fieldset(notice_template):
+    """The form section that shows the safety notice (a template) above the acknowledge_safety tick."""
+    return Fieldset(
+        "Safety",
+        HTML(f'{{% include "{notice_template}" %}}'),
+        Field("acknowledge_safety", wrapper_class="safety-acknowledgement"),
+        css_class="safety-fieldset",
+    )
+
+
 def require_acknowledgement(form, warnings):
     """Keep `warnings` on `form.safety_warnings`; if there are any, the acknowledge_safety tick is required."""
     form.safety_warnings = warnings
@@ -227,14 +237,7 @@ class SessionForm(forms.Form):
             ),
         ]
         if "acknowledge_safety" in self.fields:
-            sections.append(
-                Fieldset(
-                    "Safety",
-                    HTML('{% include "sessions/safety_notice.html" %}'),
-                    Field("acknowledge_safety", wrapper_class="safety-acknowledgement"),
-                    css_class="safety-fieldset",
-                )
-            )
+            sections.append(safety_fieldset("sessions/safety_notice.html"))
         if "reason" in self.fields:
             sections.append(Fieldset("Correction", Field("reason")))
         helper.layout = Layout(*sections)
