@@ -22,6 +22,7 @@ from sessions.models import (
     Change,
 )
 from sessions.safety import needling_warnings, patient_needs_safety_check
+from sessions.selectors import next_session_number
 
 STANDARD_GAUGES = ["0.16", "0.18", "0.20", "0.22", "0.25"]
 OTHER_GAUGE = "other"
@@ -164,7 +165,7 @@ class SessionForm(forms.Form):
         if self.latest_session is not None:
             self.fields["confirm_earlier_date"] = forms.BooleanField(
                 label=(
-                    f"Yes, log it anyway: it becomes session {self.latest_session.number + 1}, after session "
+                    f"Yes, log it anyway: it becomes session {next_session_number(patient)}, after session "
                     f"{self.latest_session.number} of {timezone.localtime(self.latest_session.started_at):%d %b %Y}."
                 ),
                 required=False,

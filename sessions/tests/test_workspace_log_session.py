@@ -127,6 +127,15 @@ def test_a_session_dated_before_the_latest_one_is_confirmed_before_it_is_numbere
     assert patient.sessions.get(number=2).started_at < patient.sessions.get(number=1).started_at
 
 
+def test_the_confirmation_names_the_number_the_session_will_really_get(signed_in, patient, practitioner):
+    # Session 2 was itself entered late, so the latest by date (session 1) is not the highest number.
+    TreatmentSessionFactory(patient=patient, practitioner=practitioner, number=1, started_at=timezone.now())
+    earlier = timezone.now() - dt.timedelta(days=20)
+    TreatmentSessionFactory(patient=patient, practitioner=practitioner, number=2, started_at=earlier)
+    html = signed_in.post(_url(patient), _entry(started_at=_local(earlier))).content.decode()
+    assert "it becomes session 3, after session 1 of" in html
+
+
 def test_a_session_after_the_latest_one_needs_no_confirmation(signed_in, patient, practitioner):
     TreatmentSessionFactory(
         patient=patient, practitioner=practitioner, number=1, started_at=timezone.now() - dt.timedelta(days=9)
