@@ -58,15 +58,16 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [INTAKE_LOCK_TIMEOUT])
+            answers = intake_answers(form_data)
             patient = _matching_patient(form_data["email"], form_data["date_of_birth"])
             if patient is not None:
-                resent = _resent_submission(patient, form_data, form_version, sent_before)
+                resent = _resent_submission(patient, answers, form_version, sent_before)
                 if resent is not None:
                     return resent, False
             patient, matched = _intake_patient(form_data, patient)
             submission = IntakeSubmission.objects.create(
                 patient=patient,
-                answers=intake_answers(form_data),
+                answers=answers,
                 form_version=form_version,
                 submission_key=submission_key,
                 matched_existing_patient=matched,
@@ -104,13 +105,12 @@ def _submission_with_key(submission_key):
     return IntakeSubmission.objects.filter(submission_key=submission_key).first()
 
 
-def _resent_submission(patient, form_data, form_version, sent_before):
-    """Return the submission among `sent_before` that these answers repeat, or None.
+def _resent_submission(patient, answers, form_version, sent_before):
+    """Return the submission among `sent_before` whose `answers` (intake_answers) these repeat, or None.
 
     The answers are compared in Python: JSON equality differs between PostgreSQL's jsonb (keys in
     any order) and SQLite's JSON text, and a browser has sent only a handful of submissions.
     """
-    answers = intake_answers(form_data)
     recent = IntakeSubmission.objects.filter(
         pk__in=list(sent_before),
         patient=patient,
