@@ -13,7 +13,7 @@ from patients.emails import intake_confirmation_send
 from patients.models import SAFETY_FLAGS, IntakeSubmission, Patient
 
 # How long a public intake waits for the patient table before it answers "busy, send again". A large
-# CSV import holds that table for its whole length (sessions.importing.BULK_CHECK_FROM_ROWS); without
+# CSV import holds that table for its whole length (sessions.importing.postgresql.BULK_CHECK_FROM_ROWS); without
 # a limit the request would wait until the web server's timeout and lose the patient's answers.
 INTAKE_LOCK_TIMEOUT = "5s"
 # PostgreSQL's SQLSTATE for "lock not available" (lock_timeout ran out).

@@ -165,7 +165,7 @@ UPLOAD_MAX_AGE = 3600  # seconds an upload that was neither confirmed nor cancel
 SESSION_KEY = "session_import"
 PROBLEMS_SHOWN = 1000  # a page with a million problems helps nobody; the count says how many
 # A file this long is imported with the command instead: in a web request it would outlast the server's
-# timeout, and on PostgreSQL it would hold the session tables (importing.BULK_CHECK_FROM_ROWS).
+# timeout, and on PostgreSQL it would hold the session tables (importing.postgresql.BULK_CHECK_FROM_ROWS).
 ADMIN_IMPORT_MAX_ROWS = 100_000
 
 

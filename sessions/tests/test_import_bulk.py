@@ -1,12 +1,11 @@
-"""Large imports on PostgreSQL check their foreign keys in one pass after the writes (see importing.py)."""
+"""Large imports on PostgreSQL check their foreign keys in one pass after the writes (see importing/postgresql.py)."""
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from patients.models import Patient
-from sessions import importing
-from sessions.importing import ImportBusy
+from sessions.importing import ImportBusy, postgresql
 from sessions.models import Acupoint, TreatmentSession
 from sessions.tests.test_admin_import import URL, _dry_run
 from sessions.tests.test_import import GOOD_FILE, _database_state, _import
@@ -33,7 +32,7 @@ def _foreign_keys():
 @pytest.fixture
 def bulk(monkeypatch):
     """Make every import, however short, take the large-import path."""
-    monkeypatch.setattr(importing, "BULK_CHECK_FROM_ROWS", 1)
+    monkeypatch.setattr(postgresql, "BULK_CHECK_FROM_ROWS", 1)
 
 
 @pytest.mark.django_db
@@ -45,7 +44,7 @@ def test_a_bulk_checked_import_writes_what_a_row_by_row_one_does(monkeypatch):
     assert not Patient.objects.exists()
     keys = _foreign_keys()
 
-    monkeypatch.setattr(importing, "BULK_CHECK_FROM_ROWS", 1)
+    monkeypatch.setattr(postgresql, "BULK_CHECK_FROM_ROWS", 1)
     summary = _import(GOOD_FILE)
     assert (summary.new_patients, summary.new_sessions) == (2, 3)
     assert _database_state() == row_by_row
@@ -93,7 +92,7 @@ def sessions_table_in_use(table_held):
 def test_a_bulk_import_that_cannot_get_its_tables_gives_up_and_writes_nothing(
     bulk, monkeypatch, sessions_table_in_use, tmp_path
 ):
-    monkeypatch.setattr(importing, "BULK_LOCK_TIMEOUT", "300ms")
+    monkeypatch.setattr(postgresql, "BULK_LOCK_TIMEOUT", "300ms")
     keys = _foreign_keys()
     with pytest.raises(ImportBusy, match=BUSY):
         _import(GOOD_FILE)
@@ -109,7 +108,7 @@ def test_a_bulk_import_that_cannot_get_its_tables_gives_up_and_writes_nothing(
 def test_the_admin_says_when_a_large_import_found_the_tables_busy(
     bulk, monkeypatch, sessions_table_in_use, client, clinic_lead
 ):
-    monkeypatch.setattr(importing, "BULK_LOCK_TIMEOUT", "300ms")
+    monkeypatch.setattr(postgresql, "BULK_LOCK_TIMEOUT", "300ms")
     token = _dry_run(client, clinic_lead)
     response = client.post(URL, {"confirm": "1", "token": token}, follow=True)
     html = response.content.decode()
