@@ -9,20 +9,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-# The flags this machine's closed network needs: no background calls home, no sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from clinic.lib.chromium import CHROMIUM, CHROMIUM_ARGS
 
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 # The data migrations that seed reference rows, as (module, function); each is idempotent.
 REFERENCE_DATA = [

@@ -8,7 +8,7 @@ import wrote (patients, sessions, session–acupoint links and the history rows 
 tables with the same columns, indexes and check constraints, but no foreign keys, straight from
 the tables already in the database, in the order of their keys: no reading or checking of the
 CSV, no joins to find ids, no key checks. That is a lower bound for an import that writes the
-rows DESIGN.md's model and the audit rule ask for, and it is compared with COPY of the same file
+rows docs/design.md's model and the audit rule ask for, and it is compared with COPY of the same file
 into a plain table. Everything runs in one transaction that is rolled back.
 
 With --indexes-after, each table is filled without its indexes, which are then built in one

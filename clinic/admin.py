@@ -14,6 +14,8 @@ class ClinicAdminSite(admin.AdminSite):
         return [path("outcomes/", self.admin_view(self.outcomes_view), name="outcomes"), *super().get_urls()]
 
     def outcomes_view(self, request):
-        from sessions.admin_views import outcomes_dashboard
+        # Imported when first used: this module is loaded while the admin app starts, before
+        # the apps whose models the dashboard reads are ready.
+        from clinic.dashboard import outcomes_dashboard
 
         return outcomes_dashboard(request, self)

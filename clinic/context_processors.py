@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from sessions.selectors import user_is_workspace_member
+from practice.access import user_is_workspace_member
 
 
 def clinic(request):
     return {
         "clinic_name": settings.CLINIC_NAME,
         # Read only when a template asks: most public pages never do.
-        "workspace_member": SimpleLazyObject(lambda: user_is_workspace_member(request.user)),
+        "workspace_member": SimpleLazyObject(lambda: user_is_workspace_member(user=request.user)),
     }

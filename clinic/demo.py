@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
+from clinic.lib.roles import CLINIC_LEAD, EDITORS, FRONT_DESK, PRACTITIONERS
 from patients.models import Condition, Patient
 from sessions.models import Acupoint, Change, TreatmentSession
 
@@ -20,11 +21,11 @@ DEMO_PASSWORD = "acuflow-demo"  # noqa: S105 - published on purpose, demo users 
 
 # username -> (group, is_staff, display name)
 DEMO_USERS = {
-    "demo-practitioner": ("Practitioners", False, "Mei Lin"),
-    "demo-practitioner-2": ("Practitioners", False, "Tom Hardy"),
-    "demo-frontdesk": ("Front desk", True, "Ana Silva"),
-    "demo-editor": ("Editors", True, "Ravi Patel"),
-    "demo-lead": ("Clinic lead", True, "Dr Grace Okafor"),
+    "demo-practitioner": (PRACTITIONERS, False, "Mei Lin"),
+    "demo-practitioner-2": (PRACTITIONERS, False, "Tom Hardy"),
+    "demo-frontdesk": (FRONT_DESK, True, "Ana Silva"),
+    "demo-editor": (EDITORS, True, "Ravi Patel"),
+    "demo-lead": (CLINIC_LEAD, True, "Dr Grace Okafor"),
 }
 
 # condition slug -> (mean resting baseline SpO₂, mean gain after 6 sessions, typical points)
@@ -207,7 +208,7 @@ def demo_patients_create(*, count, sessions_each=None, batch_size=1000, progress
 
     Each has 1–10 sessions, or exactly `sessions_each`.
     Return (patients created, sessions created). Each batch is written in one transaction
-    with bulk inserts; `progress` (a clinic.progress.Progress) is advanced per patient.
+    with bulk inserts; `progress` (a clinic.lib.progress.Progress) is advanced per patient.
     """
     conditions = {condition.slug: condition for condition in Condition.objects.all()}
     practitioners = list(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sessions.apps.TreatmentSessionsConfig",
     "content",
     "protocols",
+    "practice",
 ]
 
 MIDDLEWARE = [

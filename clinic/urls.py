@@ -10,6 +10,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("practice/", include("sessions.urls")),
+    path("practice/", include("practice.urls")),
     path("", include("content.urls")),
 ]

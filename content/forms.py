@@ -1,10 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from content.models import RESERVED_SLUGS, Article
 from content.rendering import embed_problems
-from content.services import article_slug_unique
+from content.services import article_settle
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -39,11 +38,13 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if "slug" in self.fields and not cleaned_data.get("slug") and cleaned_data.get("title"):
-            cleaned_data["slug"] = article_slug_unique(title=cleaned_data["title"], exclude_pk=self.instance.pk)
-        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED
-        if publishing and "published_at" in self.fields and not cleaned_data.get("published_at"):
-            cleaned_data["published_at"] = timezone.now()  # publish now
+        if cleaned_data.get("title"):
+            # The slug and publish-now rules are the service's: ask it what saving will make of these values.
+            draft = Article(pk=self.instance.pk, title=cleaned_data["title"], status=cleaned_data.get("status"))
+            for name in ("slug", "published_at"):
+                setattr(draft, name, cleaned_data.get(name) if name in self.fields else getattr(self.instance, name))
+            article_settle(article=draft)
+            cleaned_data.update(slug=draft.slug, published_at=draft.published_at)
         return cleaned_data
 
     def clean_body(self):

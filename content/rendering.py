@@ -19,8 +19,8 @@ import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.preprocessors import Preprocessor
 
-EMBED_SESSIONS_DEFAULT = 6
-EMBED_SESSIONS_RANGE = (2, 20)
+from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
+
 EMBED_LINE = re.compile(r"^\[\[cohort-outcomes(?:\s+sessions=(?P<sessions>\d+))?\s*\]\]\s*$")
 # Looser, to tell authors about a shortcode line that will not work.
 EMBED_LIKE_LINE = re.compile(r"^\s*\[\[\s*cohort-outcomes\b.*\]\]\s*$")
@@ -72,14 +72,14 @@ def embed_sessions(line):
     match = EMBED_LINE.match(line)
     if not match:
         return None
-    sessions = int(match["sessions"] or EMBED_SESSIONS_DEFAULT)
-    low, high = EMBED_SESSIONS_RANGE
+    sessions = int(match["sessions"] or DEFAULT_SESSIONS)
+    low, high = SESSIONS_RANGE
     return sessions if low <= sessions <= high else None
 
 
 def embed_problems(body):
     """Return a message for each line that looks like the embed shortcode but will not render."""
-    low, high = EMBED_SESSIONS_RANGE
+    low, high = SESSIONS_RANGE
     return [
         f"Line {number}: “{line.strip()}” is not a valid table embed. Write [[cohort-outcomes]] or "
         f"[[cohort-outcomes sessions=N]] with N from {low} to {high}, alone on its line."

@@ -30,6 +30,25 @@ def _stored(article):
     return Article.objects.filter(pk=article.pk).values("slug", "status", "published_at").first()
 
 
+def article_settle(*, article, stored=None):
+    """Settle `article`'s slug and publication time from its other fields, unsaved: the slug and publish rules.
+
+    The slug follows the title (when left empty) until the article is first published, then never
+    changes. Publishing without a time publishes now. `stored` is the saved row's slug, status and
+    published_at (read when not given). article_save applies these rules; the admin form asks
+    for them too, so that what it validates is what will be saved.
+    """
+    stored = _stored(article) if stored is None else stored
+    was_published = bool(stored and stored["status"] == Article.Status.PUBLISHED)
+    if stored and (was_published or stored["published_at"]) and stored["slug"]:
+        article.slug = stored["slug"]
+    elif not article.slug:
+        article.slug = article_slug_unique(title=article.title, exclude_pk=article.pk)
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    return article
+
+
 def article_save(*, article, by):
     """Render the body, settle the slug and publication time, and save the article.
 
@@ -43,12 +62,7 @@ def article_save(*, article, by):
     if not can_publish and (article.status == Article.Status.PUBLISHED or was_published):
         raise PublishNotAllowed("Only editors with the publish permission may publish or change published articles.")
 
-    if stored and (was_published or stored["published_at"]) and stored["slug"]:
-        article.slug = stored["slug"]
-    elif not article.slug:
-        article.slug = article_slug_unique(title=article.title, exclude_pk=article.pk)
-    if article.status == Article.Status.PUBLISHED and article.published_at is None:
-        article.published_at = timezone.now()
+    article_settle(article=article, stored=stored)
     if article.author_id is None:
         article.author = by
     article.body_html = render_markdown(article.body)

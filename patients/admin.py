@@ -8,7 +8,6 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -25,8 +24,7 @@ from patients.models import (
     IntakeSubmission,
     Patient,
 )
-from patients.services import intakes_mark_reviewed, patients_assign_practitioner
-from sessions.models import TreatmentSession
+from patients.services import intakes_mark_reviewed, patient_save, patients_assign_practitioner
 
 
 @admin.register(Condition)
@@ -41,25 +39,6 @@ class ConditionAdmin(admin.ModelAdmin):
     @admin.display(description="patients", ordering="patient_count")
     def patient_count(self, condition):
         return condition.patient_count
-
-
-class TreatmentSessionInline(admin.TabularInline):
-    """The patient's sessions, read-only here: sessions are logged and corrected on their own page."""
-
-    model = TreatmentSession
-    fields = ["number", "started_at", "practitioner", "spo2_pre", "spo2_post", "pulse_pre", "pulse_post"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    ordering = ["-number"]
-    view_on_site = False
-
-    def has_add_permission(self, request, obj):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("patient", "practitioner")
 
 
 class SafetyFlagFilter(admin.SimpleListFilter):
@@ -120,7 +99,7 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["patient_ref", "first_name", "last_name", "email"]
     readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
-    inlines = [IntakeSubmissionInline, TreatmentSessionInline]
+    inlines = [IntakeSubmissionInline]
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
     view_on_site = False
@@ -140,11 +119,7 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # A consent's time is when it was given here; withdrawing it clears the time.
-        for consent in ("contact_consent", "research_consent"):
-            if consent in form.changed_data:
-                setattr(obj, f"{consent}_at", timezone.now() if getattr(obj, consent) else None)
-        super().save_model(request, obj, form, change)
+        patient_save(patient=obj)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):

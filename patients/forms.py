@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
+from clinic.lib.roles import PRACTITIONERS
 from patients.models import (
     OLDEST_AGE,
     SAFETY_FLAGS,
@@ -247,7 +248,7 @@ class IntakeForm(forms.Form):
 class AssignPractitionerForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=get_user_model()
-        .objects.filter(groups__name="Practitioners", is_active=True)
+        .objects.filter(groups__name=PRACTITIONERS, is_active=True)
         .order_by("last_name", "first_name", "username"),
         empty_label="Choose a practitioner…",
     )

@@ -4,9 +4,12 @@ import secrets
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from clinic.lib.roles import PRACTITIONERS
 
 # The reference an intake that matched an existing patient shows its sender: "IN-" and the first
 # hex digits of its submission_key, upper-case.
@@ -50,6 +53,35 @@ def date_of_birth_problem(born, today):
     if born < earliest_date_of_birth(today):
         return "too_old"
     return None
+
+
+# The consents a patient gives, each with the time it was given (`<consent>_at`).
+CONSENTS = ("contact_consent", "research_consent")
+
+
+def consent_time(*, given, given_at, now):
+    """Return the time to keep for a consent: the consent rule.
+
+    A consent's time is when it was given: kept while the consent stands, `now` when it stands
+    without a time (it has just been given), None once it is withdrawn. Every path that changes a
+    consent applies this rule, one patient at a time through this function (the intake, admin) or
+    set-based through `consent_times` (the import), which says the same in SQL.
+    """
+    if not given:
+        return None
+    return given_at or now
+
+
+def consent_times(*, now):
+    """Return {`<consent>_at`: expression} for Patient.objects.filter(…).update(): `consent_time` for many rows."""
+    return {
+        f"{consent}_at": Case(
+            When(**{consent: False}, then=Value(None, output_field=models.DateTimeField())),
+            When(**{f"{consent}_at__isnull": True}, then=Value(now)),
+            default=F(f"{consent}_at"),
+        )
+        for consent in CONSENTS
+    }
 
 
 def new_patient_ref():
@@ -132,7 +164,7 @@ class Patient(models.Model):
         null=True,
         blank=True,
         related_name="patients",
-        limit_choices_to={"groups__name": "Practitioners"},
+        limit_choices_to={"groups__name": PRACTITIONERS},
         help_text="The practitioner who treats this patient; only they see the record in the workspace.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
@@ -186,6 +218,12 @@ class Patient(models.Model):
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
 
+    def consents_settle(self, *, now):
+        """Set each consent's time by the consent rule (`consent_time`); call before saving."""
+        for consent in CONSENTS:
+            at = f"{consent}_at"
+            setattr(self, at, consent_time(given=getattr(self, consent), given_at=getattr(self, at), now=now))
+
     def safety_flag_labels(self):
         """Return the labels of the safety flags set for this patient, in screen order."""
         return [label for field, label in SAFETY_FLAGS.items() if getattr(self, field)]
@@ -230,10 +268,6 @@ class IntakeSubmission(models.Model):
 
     def __str__(self):
         return f"Intake {self.pk} for {self.patient.patient_ref}"
-
-    @property
-    def is_reviewed(self):
-        return self.reviewed_at is not None
 
     @property
     def public_reference(self):

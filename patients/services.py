@@ -9,8 +9,9 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.lib.roles import PRACTITIONERS
 from patients.emails import intake_confirmation_send
-from patients.models import SAFETY_FLAGS, IntakeSubmission, Patient
+from patients.models import CONSENTS, SAFETY_FLAGS, IntakeSubmission, Patient
 
 # How long a public intake waits for the patient table before it answers "busy, send again". A large
 # CSV import holds that table for its whole length (sessions.importing.postgresql.BULK_CHECK_FROM_ROWS); without
@@ -173,12 +174,18 @@ def _intake_patient(form_data, patient):
         **{field: form_data[field] for field in _FILL_WHEN_EMPTY},
         **{flag: form_data[flag] for flag in SAFETY_FLAGS},
     )
-    for consent in ("contact_consent", "research_consent"):
-        if form_data[consent]:
-            setattr(patient, consent, True)
-            setattr(patient, f"{consent}_at", now)
+    for consent in CONSENTS:
+        setattr(patient, consent, bool(form_data[consent]))
+    patient.consents_settle(now=now)
     patient.save()
     return patient, False
+
+
+def patient_save(*, patient):
+    """Save `patient` as staff edited them (admin), with each consent's time set by the consent rule."""
+    patient.consents_settle(now=timezone.now())
+    patient.save()
+    return patient
 
 
 def intakes_mark_reviewed(*, submissions, reviewed_by):
@@ -192,8 +199,10 @@ def patients_assign_practitioner(*, patients, practitioner):
     Each patient is saved on its own so the change appears in the patient's history with who
     made it. Raise ValidationError when `practitioner` is not in the Practitioners group.
     """
-    if not practitioner.groups.filter(name="Practitioners").exists():
-        raise ValidationError("%(user)s is not in the Practitioners group.", params={"user": practitioner})
+    if not practitioner.groups.filter(name=PRACTITIONERS).exists():
+        raise ValidationError(
+            "%(user)s is not in the %(group)s group.", params={"user": practitioner, "group": PRACTITIONERS}
+        )
     changed = 0
     with transaction.atomic():
         for patient in patients.select_for_update().exclude(practitioner=practitioner):

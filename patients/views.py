@@ -4,12 +4,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from content.selectors import articles_for_condition
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
 from patients.ratelimit import rate_limit_hit
 from patients.services import IntakeBusy, intake_submit
-from protocols.services import protocol_for_condition
 
 # Session key: {patient_ref: submission pk} for the assessments sent from this browser.
 _SENT = "intake_sent"
@@ -66,11 +64,6 @@ def intake_thanks(request, ref):
     return render(
         request,
         "patients/intake_thanks.html",
-        {
-            "reference": ref,
-            "first_name": submission.answers.get("first_name", ""),
-            "condition": condition,
-            "typical_course": protocol_for_condition(condition),
-            "articles": articles_for_condition(condition=condition),
-        },
+        # The template adds the condition's typical course and articles (protocols and content template tags).
+        {"reference": ref, "first_name": submission.answers.get("first_name", ""), "condition": condition},
     )

@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions.admin_views import sessions_import_view
+from patients.admin import PatientAdmin
+from patients.models import Patient
+from sessions.admin_import import sessions_import_view
 from sessions.models import Acupoint, SessionAmendment, TreatmentSession
-from sessions.services import session_insert
 
 
 @admin.register(Acupoint)
@@ -14,6 +15,14 @@ class AcupointAdmin(admin.ModelAdmin):
     list_display = ["code", "pinyin", "meridian", "pregnancy_caution"]
     list_filter = ["meridian", "pregnancy_caution"]
     search_fields = ["code", "pinyin"]
+
+
+def workspace_url(name, *args):
+    """Return the workspace page `name` (e.g. "session_edit"), or None where the site has no workspace."""
+    try:
+        return reverse(f"practice:{name}", args=args)
+    except NoReverseMatch:
+        return None
 
 
 class SessionAmendmentInline(admin.TabularInline):
@@ -42,39 +51,101 @@ class SessionAmendmentInline(admin.TabularInline):
 
 @admin.register(TreatmentSession)
 class TreatmentSessionAdmin(SimpleHistoryAdmin):
+    """Sessions, read-only: they are logged and corrected in the workspace, through session_log and
+    session_correct, with the safety acknowledgements and the amendment rule. Admin links there."""
+
     list_display = ["patient", "number", "started_at", "spo2_pre", "spo2_post", "practitioner", "follow_up"]
     list_display_links = ["patient", "number"]
     list_select_related = ["patient", "practitioner"]
     list_filter = ["patient__condition", ("practitioner", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name"]
     date_hierarchy = "started_at"
-    autocomplete_fields = ["patient", "points"]
-    readonly_fields = ["number", "created_at", "updated_at"]
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
     view_on_site = False
     change_list_template = "admin/treatment_sessions/treatmentsession/change_list.html"
+    change_form_template = "admin/treatment_sessions/treatmentsession/change_form.html"
+    inlines = [SessionAmendmentInline]
+    fieldsets = [
+        (None, {"fields": ["patient", "number", "practitioner", "started_at", "workspace"]}),
+        ("Points and needles", {"fields": ["points_shown", "needle_gauge_mm", "retention_minutes"]}),
+        ("Readings", {"fields": ["spo2_pre", "spo2_post", "pulse_pre", "pulse_post", "follow_up"]}),
+        (
+            "What the patient reports",
+            {"fields": ["warmth_change", "clarity_change", "adverse_events_shown", "notes"]},
+        ),
+        ("Safety", {"fields": ["safety_acknowledgement_shown"]}),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+    readonly_fields = [name for _, section in fieldsets for name in section["fields"]]
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
         view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
         return [path("import/", view, name=name), *super().get_urls()]
 
-    def get_readonly_fields(self, request, obj=None):
-        # Whose session it is, and who gave it, are fixed once it is logged.
-        fixed = ["patient", "practitioner"] if obj else []
-        return [*super().get_readonly_fields(request, obj), *fixed]
+    # Nobody adds, changes or deletes a session here: every session write goes through its service.
+    def has_add_permission(self, request):
+        return False
 
-    def get_inlines(self, request, obj):
-        # A new session has no corrections yet.
-        return [SessionAmendmentInline] if obj else []
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("points")
 
     @admin.display(description="SpO₂ < 90%", boolean=True)
     def follow_up(self, session):
         return session.needs_follow_up
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            session_insert(obj)
+    @admin.display(description="points")
+    def points_shown(self, session):
+        return " ".join(point.code for point in session.points.all()) or "–"
+
+    @admin.display(description="adverse events")
+    def adverse_events_shown(self, session):
+        return ", ".join(session.adverse_event_labels()) or "None"
+
+    @admin.display(description="safety warnings acknowledged")
+    def safety_acknowledgement_shown(self, session):
+        lines = session.safety_acknowledgement.splitlines()
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) if lines else "–"
+
+    @admin.display(description="in the workspace")
+    def workspace(self, session):
+        url = workspace_url("session_detail", session.patient.patient_ref, session.number)
+        if url is None:
+            return "–"
+        return format_html('<a href="{}">Open this session in the workspace to correct it</a>', url)
+
+
+class TreatmentSessionInline(admin.TabularInline):
+    """The patient's sessions, read-only here: sessions are logged and corrected in the workspace."""
+
+    model = TreatmentSession
+    fields = ["number", "started_at", "practitioner", "spo2_pre", "spo2_post", "pulse_pre", "pulse_post"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["-number"]
+    view_on_site = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient", "practitioner")
+
+
+# The patient's page in admin lists their sessions: the patients app knows nothing of sessions,
+# so this app extends its admin rather than the other way round.
+admin.site.unregister(Patient)
+
+
+@admin.register(Patient)
+class PatientWithSessionsAdmin(PatientAdmin):
+    inlines = [*PatientAdmin.inlines, TreatmentSessionInline]

@@ -1,4 +1,4 @@
-"""The cohort outcome computation (DESIGN.md, "Cohort outcomes — exact definitions").
+"""The cohort outcome computation (docs/design.md, "Cohort outcomes: exact definitions").
 
 The database does the counting: one query per table, whatever the number of sessions, built
 from sums of integers (SpO₂ readings are whole percentages), so the means, the variance of the
@@ -20,16 +20,12 @@ from django.utils import timezone
 from scipy import stats
 
 from patients.models import Condition, Patient
-from protocols.models import Protocol, TreatmentPlan
 from sessions.models import IMPROVED, TreatmentSession
+from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
 
-SESSIONS_RANGE = (2, 20)
 # Window dates outside these are typing mistakes (and would overflow the date arithmetic).
 WINDOW_DATES = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 READINGS = {"post": "spo2_post", "pre": "spo2_pre"}
-# Published figures (article embed, exports) hide rows smaller than this.
-PUBLISH_MIN_PATIENTS = 5
-SUPPRESSED_TEXT = "fewer than 5"
 ROW_KEYS = (
     "condition",
     "patients",
@@ -46,12 +42,13 @@ ROW_KEYS = (
 class CohortParams:
     """The dashboard's and the command's parameters. Raise ValueError for invalid ones."""
 
-    sessions: int = 6
+    sessions: int = DEFAULT_SESSIONS
     reading: str = "post"
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     all_patients: bool = False
-    protocol: str | None = None  # a Protocol slug: only patients with a plan based on it
+    # A queryset of patients to keep (e.g. those with a plan based on one protocol); None keeps everyone.
+    patients: object = None
 
     def __post_init__(self):
         low, high = SESSIONS_RANGE
@@ -115,7 +112,7 @@ def point_biserial(*, count, sum_x, sum_xx, sum_y, sum_xy):
 
 
 def cohort_row(totals):
-    """Return the published row (ROW_KEYS, rounded) for one condition's `CohortTotals`."""
+    """Return the cohort row (ROW_KEYS, rounded) for one condition's `CohortTotals`."""
     n = totals.patients
     mean_delta, ci = mean_ci95(count=n, total=totals.sum_delta, total_of_squares=totals.sum_delta_squared)
     return {
@@ -128,19 +125,6 @@ def cohort_row(totals):
         "delta_ci95": [round_half_away(ci[0]), round_half_away(ci[1])] if ci else None,
         "improved_pct": round_half_away(Fraction(100 * totals.improved, n), places=0),
     }
-
-
-def published_rows(rows):
-    """Return `rows` as they may be published: a row with fewer than 5 patients keeps its condition
-    and shows "fewer than 5" (`suppressed` True, every number None) instead of its figures."""
-    published = []
-    for row in rows:
-        if row["patients"] >= PUBLISH_MIN_PATIENTS:
-            published.append({**row, "suppressed": False})
-        else:
-            hidden = dict.fromkeys(ROW_KEYS)
-            published.append({**hidden, "condition": row["condition"], "suppressed": True})
-    return published
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,13 +176,10 @@ def _cohort_pairs_sql(params, extra_join=""):
     window, window_values = _window(params.date_from, params.date_to)
     where += window
     values += window_values
-    if params.protocol:
-        where.append(
-            f"""EXISTS (SELECT 1 FROM {q(TreatmentPlan._meta.db_table)} plan
-                JOIN {q(Protocol._meta.db_table)} pr ON pr.id = plan.protocol_id
-                WHERE plan.patient_id = p.id AND pr.slug = %s)"""  # noqa: S608 - table names only
-        )
-        values.append(params.protocol)
+    if params.patients is not None:
+        kept, kept_values = params.patients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+        where.append(f"p.id IN ({kept})")
+        values += kept_values
     sql = f"""
         FROM {q(TreatmentSession._meta.db_table)} s1
         JOIN {q(TreatmentSession._meta.db_table)} sn ON sn.patient_id = s1.patient_id AND sn.number = %s
@@ -241,17 +222,19 @@ def cohort_totals(params):
         return [CohortTotals(name, *(int(value or 0) for value in sums)) for name, *sums in cursor.fetchall()]
 
 
-def cohort_outcomes(*, sessions=6, reading="post", date_from=None, date_to=None, all_patients=False, protocol=None):
+def cohort_outcomes(
+    *, sessions=DEFAULT_SESSIONS, reading="post", date_from=None, date_to=None, all_patients=False, patients=None
+):
     """Return the cohort rows, one dict per condition with patients, ordered by condition name.
 
     Keys (in this order): condition, patients, excluded, baseline_spo2, followup_spo2, delta_spo2,
     delta_ci95 ([low, high], None when fewer than 2 patients), improved_pct (whole percent).
     SpO₂ figures are percentages and Δ is in percentage points, rounded to 1 decimal.
-    `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1. `protocol`
-    (a Protocol slug) keeps only patients with a treatment plan, current or past, based on it.
+    `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1. `patients`
+    (a Patient queryset) keeps only those patients, e.g. the ones with a plan based on a protocol.
     Raise ValueError for invalid parameters. One database query.
     """
-    params = CohortParams(sessions, reading, date_from, date_to, all_patients, protocol)
+    params = CohortParams(sessions, reading, date_from, date_to, all_patients, patients)
     return [cohort_row(totals) for totals in cohort_totals(params)]
 
 

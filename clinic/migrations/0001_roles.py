@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from clinic.roles import roles_grant
+from clinic.lib.roles import roles_grant
 
 
 def _crud(app_label, model, actions):

@@ -9,7 +9,9 @@ def test_home_page_works_on_a_phone(phone_page, live_server, screenshot):
     assert page.get_by_role("heading", name="What we treat").is_visible()
     # The menu collapses behind a toggle on a narrow screen, and opens with it.
     page.get_by_role("button", name="Toggle navigation").click()
-    page.get_by_role("link", name="Privacy", exact=True).first.click()
+    # Wait for the menu to finish opening: a click during the animation can land beside the link.
+    page.locator("#main-nav.collapse.show").wait_for()
+    page.locator("#main-nav").get_by_role("link", name="Privacy", exact=True).click()
     page.wait_for_url("**/privacy/")
     assert page.get_by_role("heading", name="Privacy notice").is_visible()
     # No horizontal scrolling at phone width.

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from clinic.roles import roles_grant, roles_revoke
+from clinic.lib.roles import roles_grant, roles_revoke
 
 ARTICLE_PERMISSIONS = [
     "view_article",

@@ -175,7 +175,7 @@ def test_a_discharged_patient_who_comes_back_stays_discharged_until_staff_review
     submission, _ = _submit()
     existing.refresh_from_db()
     assert existing.status == Patient.Status.DISCHARGED
-    assert submission.matched_existing_patient and not submission.is_reviewed
+    assert submission.matched_existing_patient and submission.reviewed_at is None
 
 
 def test_submitting_the_same_form_twice_stores_it_once():

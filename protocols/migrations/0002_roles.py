@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from clinic.roles import roles_grant, roles_revoke
+from clinic.lib.roles import roles_grant, roles_revoke
 
 PERMISSIONS = {
     "Practitioners": ["view_protocol", "view_treatmentplan", "add_treatmentplan"],

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from patients.tests.factories import PatientFactory
 from protocols.models import TreatmentPlan
-from protocols.services import plan_progress, plan_start, plan_suggest
+from protocols.selectors import plan_progress, plan_suggest
+from protocols.services import plan_start
 from protocols.tests.factories import ProtocolFactory
 from sessions.tests.factories import TreatmentSessionFactory
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _start(patient, practitioner, **overrides):
-    suggestion = plan_suggest(patient)
+    suggestion = plan_suggest(patient=patient)
     values = {
         "patient": patient,
         "protocol": suggestion.protocol,
@@ -43,7 +44,7 @@ def test_starting_a_plan_records_who_confirmed_it_and_when(practitioner):
 def test_a_suggestion_is_not_a_plan_until_confirmed(practitioner):
     ProtocolFactory()
     patient = PatientFactory()
-    plan_suggest(patient)
+    plan_suggest(patient=patient)
     assert not TreatmentPlan.objects.filter(patient=patient).exists()
 
 
@@ -89,17 +90,17 @@ def test_progress_counts_sessions_since_the_plan_started_and_marks_overdue(pract
     TreatmentSessionFactory(patient=patient, number=1, started_at=timezone.now() - dt.timedelta(days=40))
     plan = _start(patient, practitioner)
     assert plan.first_session_number == 2
-    progress = plan_progress(plan, today=today)
+    progress = plan_progress(plan=plan, today=today)
     assert (progress.done, progress.next_number, progress.next_due, progress.overdue) == (0, 1, None, False)
 
     TreatmentSessionFactory(patient=patient, number=2, started_at=timezone.now() - dt.timedelta(days=10))
-    progress = plan_progress(plan, today=today)
+    progress = plan_progress(plan=plan, today=today)
     assert (progress.done, progress.next_number) == (1, 2)
     assert progress.next_due == today - dt.timedelta(days=3)
     assert progress.overdue
 
     TreatmentSessionFactory(patient=patient, number=3, started_at=timezone.now())
-    progress = plan_progress(plan, today=today)
+    progress = plan_progress(plan=plan, today=today)
     assert progress.next_due == today + dt.timedelta(days=7) and not progress.overdue
 
 
@@ -109,5 +110,5 @@ def test_progress_is_complete_after_the_planned_sessions(practitioner):
     plan = _start(patient, practitioner)
     for number in (1, 2):
         TreatmentSessionFactory(patient=patient, number=number)
-    progress = plan_progress(plan)
+    progress = plan_progress(plan=plan)
     assert progress.complete and progress.next_number is None and not progress.overdue

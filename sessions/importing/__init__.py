@@ -1,4 +1,4 @@
-"""Historical import of treatment sessions from CSV (DESIGN.md, "Historical import (CSV)").
+"""Historical import of treatment sessions from CSV (docs/design.md, "Historical import (CSV)").
 
 `sessions_import` reads the file once, as a stream: each row is checked and its cleaned values
 go into a temporary staging table in batches, so memory stays flat however long the file is.
@@ -41,6 +41,7 @@ from sessions.importing.writes import (
     insert_new_patients,
     record_history,
     replace_points,
+    settle_consent_times,
     update_existing_patients,
     upsert_sessions,
 )
@@ -77,7 +78,7 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
     `line N: column: message` (the header is line 1). A row updates the session with the same
     patient_ref and session number, so importing a file twice changes nothing the second time.
     Columns left out of the file leave those fields of existing sessions as they are.
-    With `dry_run`, check and count, write nothing. `progress` (clinic.progress.Progress) is
+    With `dry_run`, check and count, write nothing. `progress` (clinic.lib.progress.Progress) is
     advanced by the bytes read. `imported_by` (a user) is recorded in the log and, with the time,
     in a history row of every patient and session the import created or changed.
     """
@@ -106,6 +107,7 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
             with postgresql.foreign_keys_checked_in_bulk(cursor) if bulk_checked else nullcontext():
                 update_existing_patients(cursor, now)
                 insert_new_patients(cursor, now)
+                settle_consent_times(now)
                 upsert_sessions(cursor, header, now)
                 if "points" in header:
                     replace_points(cursor)

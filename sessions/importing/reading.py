@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.lib.roles import PRACTITIONERS
 from patients.models import OLDEST_AGE, PATIENT_REF_PATTERN, Condition, Patient, date_of_birth_problem
 from patients.validators import ControlCharacterValidator
 from sessions.acupoints import parse_point_codes
@@ -206,7 +207,7 @@ class RowParsers:
         if text not in self.users:
             self.users[text] = (
                 get_user_model()
-                .objects.filter(username=text, groups__name="Practitioners")
+                .objects.filter(username=text, groups__name=PRACTITIONERS)
                 .values_list("pk", flat=True)
                 .first()
             )

@@ -7,8 +7,9 @@
 import getpass
 
 from django.db import connection
+from django.db.models import Q
 
-from patients.models import Patient
+from patients.models import CONSENTS, Patient, consent_times
 from sessions.importing.reading import SESSION_COLUMNS, STAGING_COLUMN
 from sessions.importing.staging import POINTS_TABLE, ROWS_TABLE, q
 from sessions.models import TreatmentSession
@@ -39,9 +40,8 @@ def insert_new_patients(cursor, now):
         "condition_id": "MAX(staged.condition_id)",
         "status": "%s",
         "research_consent": "CASE WHEN MAX(staged.research_consent) = 1 THEN %s ELSE %s END",
-        "research_consent_at": "CASE WHEN MAX(staged.research_consent) = 1 THEN %s END",
     }
-    given_params = [Patient.Status.ACTIVE, True, False, connection.ops.adapt_datetimefield_value(now)]
+    given_params = [Patient.Status.ACTIVE, True, False]
     defaults = _defaults(Patient, given, now)
     columns = [*given, *defaults]
     cursor.execute(
@@ -71,10 +71,6 @@ def update_existing_patients(cursor, now):
                 condition_id = COALESCE(given.condition_id, patient.condition_id),
                 research_consent = CASE WHEN given.research_consent IS NULL THEN patient.research_consent
                                         ELSE given.research_consent = 1 END,
-                research_consent_at = CASE
-                    WHEN given.research_consent = 0 THEN NULL
-                    WHEN given.research_consent = 1 AND NOT patient.research_consent THEN %s
-                    ELSE patient.research_consent_at END,
                 status = CASE WHEN patient.status = %s THEN %s ELSE patient.status END,
                 updated_at = %s
             FROM (SELECT patient_ref, MAX(first_name) AS first_name, MAX(last_name) AS last_name,
@@ -85,14 +81,21 @@ def update_existing_patients(cursor, now):
               AND ({changed} OR patient.status = %s
                    OR (given.research_consent IS NOT NULL
                        AND (given.research_consent = 1) <> patient.research_consent))""",
-        [
-            now_value,
-            Patient.Status.NEW,
-            Patient.Status.ACTIVE,
-            now_value,
-            Patient.Status.NEW,
-        ],
+        [Patient.Status.NEW, Patient.Status.ACTIVE, now_value, Patient.Status.NEW],
     )
+
+
+def settle_consent_times(now):
+    """Give the patients this import wrote (updated_at = `now`) their consent times, by the consent rule.
+
+    Only rows whose time disagrees with their consent are touched: a consent just given gets `now`,
+    one withdrawn loses its time; a consent that stands keeps the time it was given.
+    """
+    written = Patient.objects.filter(updated_at=now)
+    for consent in CONSENTS:
+        at = f"{consent}_at"
+        disagree = Q(**{consent: True, f"{at}__isnull": True}) | Q(**{consent: False, f"{at}__isnull": False})
+        written.filter(disagree).update(**{at: consent_times(now=now)[at]})
 
 
 def upsert_sessions(cursor, header, now):

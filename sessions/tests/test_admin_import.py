@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patients.models import Patient
-from sessions import admin_views
+from sessions import admin_import
 from sessions.models import TreatmentSession
 from sessions.tests.test_import import GOOD_FILE
 
@@ -57,7 +57,7 @@ def test_the_upload_shows_the_dry_run_and_writes_nothing_until_confirmed(client,
 
 @pytest.mark.django_db
 def test_a_file_too_long_for_the_browser_is_sent_to_the_command(client, clinic_lead, monkeypatch):
-    monkeypatch.setattr(admin_views, "ADMIN_IMPORT_MAX_ROWS", 3)
+    monkeypatch.setattr(admin_import, "ADMIN_IMPORT_MAX_ROWS", 3)
     client.force_login(clinic_lead)
     html = _upload(client, GOOD_FILE).content.decode()
     assert "3 rows: 3 new sessions and 0 existing sessions would be written" in html
@@ -82,7 +82,7 @@ def test_a_one_row_file_reads_as_one_row(client, clinic_lead):
 @pytest.mark.django_db
 def test_cancelling_a_dry_run_deletes_the_uploaded_copy(client, clinic_lead):
     token = _dry_run(client, clinic_lead)
-    stored = admin_views._upload_path(token)
+    stored = admin_import._upload_path(token)
     assert stored.exists()
     response = client.post(URL, {"cancel": "1", "token": token}, follow=True)
     assert "Cancelled: history.csv was not imported and the uploaded copy is deleted." in response.content.decode()
@@ -93,8 +93,8 @@ def test_cancelling_a_dry_run_deletes_the_uploaded_copy(client, clinic_lead):
 
 @pytest.mark.django_db
 def test_an_upload_left_unconfirmed_is_deleted_after_an_hour(client, clinic_lead):
-    stored = admin_views._upload_path(_dry_run(client, clinic_lead))
-    hour_ago = time.time() - admin_views.UPLOAD_MAX_AGE - 1
+    stored = admin_import._upload_path(_dry_run(client, clinic_lead))
+    hour_ago = time.time() - admin_import.UPLOAD_MAX_AGE - 1
     os.utime(stored, (hour_ago, hour_ago))
     client.get(URL)  # anyone opening the import page clears what is left over
     assert not stored.exists()

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from patients.tests.factories import ConditionFactory, PatientFactory
 from sessions.models import Change
+from sessions.outcome_table import outcome_table
 from sessions.outcomes import (
     CohortParams,
     cohort_outcomes,
     cohort_report,
     mean_ci95,
     point_biserial,
-    published_rows,
     round_half_away,
 )
 from sessions.tests.factories import TreatmentSessionFactory
@@ -180,10 +180,10 @@ def test_published_rows_hide_the_figures_of_rows_with_fewer_than_five_patients(d
         _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}, 6: {"spo2_post": 95}})
     for _ in range(4):
         _patient("raynauds-phenomenon", {1: {"spo2_pre": 92}, 6: {"spo2_post": 95}})
-    cfs, raynaud = published_rows(cohort_outcomes())
-    assert not cfs["suppressed"] and cfs["patients"] == 5 and cfs["delta_spo2"] == 3.0
-    assert raynaud["suppressed"] and raynaud["condition"] == RAYNAUD
-    assert raynaud["patients"] is None and raynaud["delta_spo2"] is None and raynaud["delta_ci95"] is None
+    cfs, raynaud = outcome_table(cohort_outcomes(), all_patients=False, published=True)
+    assert not cfs.suppressed and cfs.cells["patients"] == "5" and cfs.cells["delta_spo2"] == "+3.0"
+    assert raynaud.suppressed and raynaud.condition == RAYNAUD and raynaud.values == {}
+    assert set(raynaud.figure_cells) == {"fewer than 5"}
 
 
 def test_the_report_charts_mean_spo2_by_session_for_cohort_patients(clinic_data):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.demo import DEMO_PASSWORD, demo_patients_create, demo_users_create
-from clinic.progress import Progress
+from clinic.lib.progress import Progress
 from content.demo import demo_articles_create
 from protocols.demo import demo_protocols_create
 

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.progress import Progress
+from clinic.lib.progress import Progress
 from sessions.importing import ImportBusy, ImportRejected, sessions_import
 
 # Files larger than this show a progress bar on stderr while they are read.

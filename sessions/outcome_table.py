@@ -1,0 +1,103 @@
+"""The outcome table as people read it, built once for every place that shows it.
+
+`cohort_outcomes` (sessions.outcomes) returns numbers; this module decides how they read and
+what may be published: the dashboard, its CSV download, `cohort_table` and the article embed
+all call `outcome_table`, so a figure reads the same everywhere (one minus sign, "-", so that
+spreadsheets and screen readers take it for a number) and small cells are suppressed by one rule.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+# Session N of the table, compared with session 1: the default and the range every entry point accepts.
+DEFAULT_SESSIONS = 6
+SESSIONS_RANGE = (2, 20)
+# A published table (an article embed, an export) shows no figures for a smaller group than this,
+# so that nobody can be recognised from them (docs/design.md, "Published").
+PUBLISH_MIN_PATIENTS = 5
+SUPPRESSED_TEXT = f"fewer than {PUBLISH_MIN_PATIENTS}"
+MISSING = "–"
+# The figures of a row after its condition, in the order tables show them (keys of the cohort row).
+FIGURES = ("patients", "excluded", "baseline_spo2", "followup_spo2", "delta_spo2", "delta_ci95", "improved_pct")
+
+
+class Publication(models.TextChoices):
+    """Whether a row's figures may be published, and if not, why. The label is the table's wording."""
+
+    PUBLISHABLE = "publishable", "yes"
+    TOO_SMALL = "too_small", f"no: fewer than {PUBLISH_MIN_PATIENTS} patients"
+    INTERNAL = "internal", "no: includes patients without research consent"
+
+
+def signed(value, places=1):
+    """Return `value` with its sign, "+2.6", "-1.2", "+0.0"; the dash MISSING for None."""
+    # `or 0.0` turns a -0.0 into 0.0, so "-0.0" never appears.
+    return MISSING if value is None else f"{float(value) or 0.0:+.{places}f}"
+
+
+def plain(value):
+    """Return a mean to one decimal, "94.2"; MISSING for None."""
+    return MISSING if value is None else f"{value:.1f}"
+
+
+def interval(ci, places=1):
+    """Return a confidence interval as "+1.7 to +3.4"; MISSING for None."""
+    return MISSING if ci is None else f"{signed(ci[0], places)} to {signed(ci[1], places)}"
+
+
+def percent(value):
+    """Return a whole percentage as "78%"; MISSING for None."""
+    return MISSING if value is None else f"{value}%"
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One condition's row. `cells` are its figures as text, keyed like the cohort row; all
+    SUPPRESSED_TEXT when `suppressed`. `values` is the cohort row itself (empty when suppressed)."""
+
+    condition: str
+    publication: Publication
+    suppressed: bool
+    cells: dict
+    values: dict
+
+    @property
+    def figure_cells(self):
+        """The cells in FIGURES order."""
+        return [self.cells[key] for key in FIGURES]
+
+
+def row_publication(row, *, all_patients):
+    """Return the Publication of a cohort row: internal when it counts patients without consent."""
+    if all_patients:
+        return Publication.INTERNAL
+    return Publication.PUBLISHABLE if row["patients"] >= PUBLISH_MIN_PATIENTS else Publication.TOO_SMALL
+
+
+def outcome_table(rows, *, all_patients, published):
+    """Return an OutcomeRow for each cohort row (cohort_outcomes), in order.
+
+    `all_patients` says whether the rows count patients without research consent. With
+    `published`, a row that may not be published keeps its condition and shows SUPPRESSED_TEXT
+    instead of every figure; without it (the dashboard, `cohort_table`) every figure shows.
+    """
+    table = []
+    for row in rows:
+        publication = row_publication(row, all_patients=all_patients)
+        suppressed = published and row["patients"] < PUBLISH_MIN_PATIENTS
+        if suppressed:
+            cells, values = dict.fromkeys(FIGURES, SUPPRESSED_TEXT), {}
+        else:
+            values = row
+            cells = {
+                "patients": str(row["patients"]),
+                "excluded": str(row["excluded"]),
+                "baseline_spo2": plain(row["baseline_spo2"]),
+                "followup_spo2": plain(row["followup_spo2"]),
+                "delta_spo2": signed(row["delta_spo2"]),
+                "delta_ci95": interval(row["delta_ci95"]),
+                "improved_pct": percent(row["improved_pct"]),
+            }
+        table.append(OutcomeRow(row["condition"], publication, suppressed, cells, values))
+    return table
