@@ -53,7 +53,14 @@ def plan_suggest(*, patient, protocol=None):
     protocol = protocol or protocol_for_condition(condition=patient.condition)
     if protocol is None:
         return None
-    points = list(protocol.points.order_by("position"))
+    return suggestion_for(patient=patient, protocol=protocol, points=list(protocol.points.order_by("position")))
+
+
+def suggestion_for(*, patient, protocol, points):
+    """Return the PlanSuggestion for `patient` from `protocol`, whose points (Acupoint rows) are given.
+
+    No queries: plan_suggest reads the points; the demo data passes them once for many patients.
+    """
     removed_codes, removed, cautions = set(), [], []
     electrostimulation = protocol.electrostimulation
     for warning in safety_warnings(patient=patient, points=points, electrostimulation=True):

@@ -6,8 +6,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import SAFETY_FLAGS, Patient
+from protocols.models import TreatmentPlan
+from protocols.selectors import plan_suggest, session_plan_differences
 from sessions.models import TreatmentSession
+from sessions.safety import safety_warnings
 
 
 def _seed(*args):
@@ -90,15 +93,79 @@ def _age(born, today):
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _first_session_day(patient):
+    return timezone.localdate(patient.sessions.get(number=1).started_at)
+
+
 @pytest.mark.django_db
-def test_only_women_aged_18_to_50_are_flagged_pregnant():
+def test_only_women_of_childbearing_age_are_flagged_pregnant():
     _seed()
-    today = timezone.localdate()
     pregnant = list(Patient.objects.filter(is_demo=True, pregnant=True))
     assert pregnant, "the demo should show the pregnancy flag on someone"
     implausible = [
         patient.patient_ref
         for patient in pregnant
-        if patient.sex != Patient.Sex.FEMALE or not 18 <= _age(patient.date_of_birth, today) <= 50
+        if patient.sex != Patient.Sex.FEMALE or not 18 <= _age(patient.date_of_birth, _first_session_day(patient)) <= 45
     ]
     assert implausible == []
+
+
+@pytest.mark.django_db
+def test_blood_thinners_and_pacemakers_are_flags_of_older_patients():
+    _seed("--patients", "600")
+    today = timezone.localdate()
+    patients = list(Patient.objects.filter(is_demo=True))
+    older = [patient for patient in patients if _age(patient.date_of_birth, today) >= 62]
+    younger = [patient for patient in patients if _age(patient.date_of_birth, today) < 62]
+
+    def share(group, flag):
+        return sum(getattr(patient, flag) for patient in group) / len(group)
+
+    for flag in ["blood_thinners", "implanted_device"]:
+        assert share(older, flag) > 2 * share(younger, flag), flag
+    # Each flag at a plausible rate: present, and nowhere near everyone.
+    for flag in SAFETY_FLAGS:
+        assert 0 < share(patients, flag) < 0.15, flag
+
+
+@pytest.mark.django_db
+def test_no_demo_session_breaks_a_safety_rule_the_session_form_enforces():
+    _seed("--patients", "300")
+    sessions = TreatmentSession.objects.select_related("patient").prefetch_related("points")
+    broken, acknowledged = [], 0
+    for session in sessions:
+        warnings = safety_warnings(patient=session.patient, points=list(session.points.all()))
+        if warnings:
+            acknowledged += 1
+        stored = session.safety_acknowledgement.splitlines()
+        if [warning.sentence for warning in warnings] != stored:
+            broken.append((session.patient.patient_ref, session.number))
+    assert broken == []
+    assert acknowledged, "some demo sessions needed, and carry, an acknowledgement"
+
+
+@pytest.mark.django_db
+def test_demo_readings_below_90_percent_are_rare_and_marked_for_follow_up():
+    _seed("--patients", "300")
+    sessions = list(TreatmentSession.objects.all())
+    low = [s for s in sessions if min(r for r in (s.spo2_pre, s.spo2_post, 100) if r is not None) < 90]
+    assert len(low) / len(sessions) < 0.02
+    assert all(session.needs_follow_up for session in low)
+
+
+@pytest.mark.django_db
+def test_demo_plans_are_the_suggestion_and_their_sessions_follow_them_with_a_few_differences():
+    _seed("--patients", "300")
+    plans = list(TreatmentPlan.objects.select_related("patient", "protocol").prefetch_related("points"))
+    assert len(plans) > 50
+    followed = differing = 0
+    for plan in plans:
+        suggestion = plan_suggest(patient=plan.patient, protocol=plan.protocol)
+        assert [point.code for point in plan.points.all()] == [point.code for point in suggestion.points]
+        assert plan.removed_points == suggestion.removed_points and plan.cautions == suggestion.cautions
+        plan_codes = {point.code for point in plan.points.all()}
+        for session in plan.patient.sessions.prefetch_related("points"):
+            differences = session_plan_differences(session=session, plan=plan, plan_codes=plan_codes)
+            followed += not differences
+            differing += bool(differences)
+    assert followed > 4 * differing > 0
