@@ -1,6 +1,7 @@
 """The outcomes dashboard in a real browser: the chart draws under the strict CSP, on a tablet and a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from clinic.demo import demo_patients_create, demo_users_create
 
@@ -77,5 +78,5 @@ def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_pag
     assert not TreatmentSession.objects.exists()
     page.get_by_role("button", name="Import these 3 rows").click()
     page.wait_for_url("**/treatmentsession/")
-    assert page.get_by_text("Imported history.csv as demo-lead.").is_visible()
+    expect(page.get_by_text("Imported history.csv as demo-lead.")).to_be_visible()
     assert TreatmentSession.objects.count() == 3

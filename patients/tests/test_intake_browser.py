@@ -1,6 +1,7 @@
 """A patient fills in the free assessment on a phone, in real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.forms import SAFETY_QUESTIONS
 from patients.models import IntakeSubmission, Patient
@@ -46,9 +47,9 @@ def test_a_patient_on_a_phone_completes_the_assessment(phone_page, live_server, 
 
     page.wait_for_url("**/assessment/thanks/**")
     patient = Patient.objects.get()
-    assert page.get_by_role("heading", name="Thank you, Zoë").is_visible()
+    expect(page.get_by_role("heading", name="Thank you, Zoë")).to_be_visible()
     assert page.locator("#reference").inner_text() == patient.patient_ref
-    assert page.get_by_role("heading", name="What happens next").is_visible()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     screenshot(page, "intake-phone-thanks")
 
     assert (patient.first_name, patient.last_name) == ("Zoë", "Núñez")

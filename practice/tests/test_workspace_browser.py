@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from patients.tests.factories import PatientFactory
 from sessions.models import TreatmentSession
@@ -27,7 +28,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     screenshot(page, "workspace-sign-in-tablet")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/practice/")
-    assert page.get_by_role("heading", name="My patients").is_visible()
+    expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     screenshot(page, "workspace-my-patients-tablet")
 
     page.get_by_role("link", name="Ada Lovelace").click()
@@ -61,7 +62,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.get_by_role("button", name="Save session").click()
 
     # The error is shown next to the field, and everything else is still there.
-    assert page.get_by_text("SpO₂ before must be a whole number from 50 to 100.").is_visible()
+    expect(page.get_by_text("SpO₂ before must be a whole number from 50 to 100.")).to_be_visible()
     assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36"
     assert page.get_by_label("Pulse after (bpm)").input_value() == "68"
     assert page.locator("#id_warmth_change_3").is_checked()
@@ -70,20 +71,20 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     # LI4 is a pregnancy-caution point and this patient is flagged pregnant: acknowledge, then save.
     page.get_by_label("SpO₂ before (%)").fill("88")
     page.get_by_role("button", name="Save session").click()
-    assert page.get_by_text("LI4 is traditionally avoided in pregnancy").is_visible()
+    expect(page.get_by_text("LI4 is traditionally avoided in pregnancy")).to_be_visible()
     page.get_by_label("I have read the safety warnings").check()
     page.get_by_role("button", name="Save session").click()
 
     page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/")
-    assert page.get_by_text("Session 2 saved.").is_visible()
-    assert page.get_by_text("Session 2 has an SpO₂ reading below 90%").is_visible()
+    expect(page.get_by_text("Session 2 saved.")).to_be_visible()
+    expect(page.get_by_text("Session 2 has an SpO₂ reading below 90%")).to_be_visible()
     newest = page.locator("#session-table tbody tr").first
     assert newest.locator("th").inner_text() == "2"
     assert newest.locator(".spo2-pre").inner_text() == "88"
     assert "LI4 ST36 TE5" in newest.inner_text() and "Follow up" in newest.inner_text()
 
     # The chart is drawn, from data that includes the new reading.
-    assert page.locator("canvas#session-chart").is_visible()
+    expect(page.locator("canvas#session-chart")).to_be_visible()
     chart = page.evaluate(
         "() => { const c = Chart.getChart('session-chart');"
         " return {labels: c.data.labels, before: c.data.datasets[0].data, after: c.data.datasets[1].data}; }"
@@ -110,11 +111,11 @@ def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_v
     page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/sessions/1/")
 
     page.get_by_role("link", name="Amend session").click()
-    assert page.get_by_role("heading", name="Amend session 1").is_visible()
+    expect(page.get_by_role("heading", name="Amend session 1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("SpO₂ after (%)").fill("97")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("Say why this session is being amended.").is_visible()
+    expect(page.get_by_text("Say why this session is being amended.")).to_be_visible()
     assert page.get_by_label("SpO₂ after (%)").input_value() == "97"
     screenshot(page, "workspace-amend-session-phone")
 
