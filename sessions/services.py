@@ -22,7 +22,7 @@ def _next_session_number(patient):
     return (highest or 0) + 1
 
 
-def session_insert(session):
+def _session_insert(session):
     """Give an unsaved `session` the next number for its patient and save it, atomically.
 
     Raise ValidationError (nothing saved) when a value breaks the model's rules. Also moves a
@@ -48,7 +48,7 @@ def session_log(*, patient, practitioner, started_at, points=(), **readings):
     # The history row of its creation names who logged it, inside a web request or not.
     session._history_user = practitioner
     with transaction.atomic():
-        session_insert(session)
+        _session_insert(session)
         session.points.set(points)
     return session
 
