@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Max
 
-from sessions.models import Acupoint
+from sessions.models import PGIC, Acupoint, Instrument
 
 
 def patient_sessions(*, patient):
@@ -24,3 +24,22 @@ def next_session_number(*, patient):
 def pregnancy_caution_codes():
     """Return the codes of points traditionally avoided in pregnancy, in catalogue order."""
     return list(Acupoint.objects.filter(pregnancy_caution=True).values_list("code", flat=True))
+
+
+def sessions_with_answers_shown(*, sessions):
+    """Give each of `sessions` `answers_shown`, [(instrument name, "2: Much improved"), …] in form order,
+    and `pgic_shown` (the PGIC answer's label, or None). One query for the instruments, whatever the count.
+    """
+    instruments = list(Instrument.objects.all())
+    for session in sessions:
+        answers = session.instrument_answers or {}
+        session.answers_shown = [
+            (instrument.name, instrument.label(answers[instrument.code]))
+            for instrument in instruments
+            if answers.get(instrument.code) in instrument.values
+        ]
+        session.pgic_shown = next(
+            (instrument.label(answers[PGIC]) for instrument in instruments if instrument.code == PGIC and PGIC in answers),
+            None,
+        )
+    return sessions
