@@ -38,8 +38,9 @@ def sessions_with_answers_shown(*, sessions):
             for instrument in instruments
             if answers.get(instrument.code) in instrument.values
         ]
-        session.pgic_shown = next(
-            (instrument.label(answers[PGIC]) for instrument in instruments if instrument.code == PGIC and PGIC in answers),
-            None,
-        )
+        session.pgic_shown = next((answer for name, answer in _pgic_answers(instruments, answers)), None)
     return sessions
+
+
+def _pgic_answers(instruments, answers):
+    return [(i.name, i.label(answers[PGIC])) for i in instruments if i.code == PGIC and answers.get(PGIC) in i.values]

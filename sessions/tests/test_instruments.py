@@ -69,7 +69,10 @@ def test_a_measure_the_clinic_adds_is_stored_without_a_schema_change(practitione
     assert session.instrument_answers == {"pgic": 2, "wellbeing-demo": 0}
     with pytest.raises(ValidationError, match="from 0 to 6"):
         session_log(
-            patient=patient, practitioner=practitioner, started_at=timezone.now(), instrument_answers={"wellbeing-demo": 7}
+            patient=patient,
+            practitioner=practitioner,
+            started_at=timezone.now(),
+            instrument_answers={"wellbeing-demo": 7},
         )
 
 
