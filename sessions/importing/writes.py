@@ -114,10 +114,8 @@ def upsert_sessions(cursor, header, now):
     if answers:
         given["instrument_answers"] = _answers_object(answers)
         set_answers = f", instrument_answers = {_answers_merged(sessions, answers)}"
-        changed += [
-            f"{_answer(f'{sessions}.instrument_answers', name)} {differs} {_answer('excluded.instrument_answers', name)}"
-            for name in answers
-        ]
+        stored, incoming = f"{sessions}.instrument_answers", "excluded.instrument_answers"
+        changed += [f"{_answer(stored, name)} {differs} {_answer(incoming, name)}" for name in answers]
         defaults = _defaults(TreatmentSession, given, now)
         columns = [*given, *defaults]
     cursor.execute(

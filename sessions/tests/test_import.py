@@ -380,7 +380,8 @@ def test_a_patient_already_in_the_database_needs_no_names():
             [
                 "line 1: mood: unknown column (expected: patient_ref, condition, session_number, session_date, "
                 "first_name, last_name, date_of_birth, sex, research_consent, practitioner, points, needle_gauge_mm, "
-                "retention_minutes, spo2_pre, spo2_post, pulse_pre, pulse_post, warmth_change, clarity_change, pgic, notes)"
+                "retention_minutes, spo2_pre, spo2_post, pulse_pre, pulse_post, warmth_change, clarity_change, pgic, "
+                "notes)"
             ],
         ),
         (
