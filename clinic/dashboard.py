@@ -26,6 +26,8 @@ def _headings(params):
         "Δ SpO₂ (points)",
         "95% CI of Δ",
         "Improved warmth/clarity",
+        "PGIC responders (1–2)",
+        "Lost to follow-up",
         "Publishable",
     ]
 
@@ -57,6 +59,13 @@ def _correlation_rows(report):
             ),
             "improved": mean(row["mean_delta_improved"], row["improved"]),
             "not_improved": mean(row["mean_delta_not_improved"], row["not_improved"]),
+            "pgic_n": row["pgic_n"],
+            "rho": signed(row["rho"], places=2),
+            "rho_ci95": (
+                interval(row["rho_ci95"], places=2)
+                if row["rho_ci95"]
+                else "– (needs at least 4 answers and some variation)"
+            ),
             "overall": row["label"] == "All conditions",
         }
         for row in report.correlation

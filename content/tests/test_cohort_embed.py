@@ -65,7 +65,8 @@ def test_the_embed_shows_the_published_table_for_consenting_patients(reader, fat
 
     html = _page(reader, "Our figures:\n\n[[cohort-outcomes]]\n\nThanks.")
 
-    assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100%"
+    # Nobody answered PGIC: "–".
+    assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100% –"
     assert "Avg. SpO₂ after 6 sessions" in html
     assert "[[cohort-outcomes" not in html
 

@@ -19,6 +19,8 @@ CSV_COLUMNS = [
     "delta_ci95_low",
     "delta_ci95_high",
     "improved_pct",
+    "pgic_responder_pct",
+    "lost_to_followup",
 ]
 
 
@@ -36,7 +38,8 @@ def _number(value):
 class Command(BaseCommand):
     help = (
         "Print the cohort outcome table: per condition, baseline SpO₂ (session 1, before), SpO₂ at "
-        "session N, Δ with its 95% CI, and the share reporting improvement. Internal figures: rows "
+        "session N, Δ with its 95% CI, the share reporting improvement, the share of PGIC responders and "
+        "the patients lost to follow-up. Internal figures: rows "
         "with fewer than 5 patients are shown in full."
     )
 
@@ -113,6 +116,8 @@ class Command(BaseCommand):
                         row["excluded"],
                         *map(_number, [row["baseline_spo2"], row["followup_spo2"], row["delta_spo2"], low, high]),
                         row["improved_pct"],
+                        _number(row["pgic_responder_pct"]),
+                        row["lost_to_followup"],
                     ]
                 )
         else:
@@ -131,6 +136,8 @@ class Command(BaseCommand):
             "Δ SpO₂",
             "95% CI",
             "Improved",
+            "PGIC 1–2",
+            "Lost",
         ]
         # Internal figures: every row in full, read as on the dashboard.
         lines = [
