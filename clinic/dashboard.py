@@ -6,13 +6,18 @@ the table reads as everywhere else through sessions.outcome_table.
 
 import csv
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from clinic.forms import OutcomeFilterForm
+from clinic.forms import OutcomeFilterForm, ResearchExportForm
+from clinic.lib.csv_export import csv_write
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
+from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
 
 
 def _headings(params):
@@ -115,5 +120,36 @@ def outcomes_dashboard(request, site):
         "correlation": _correlation_rows(report) if report else [],
         "chart_data": _chart_data(report) if report else None,
         "download_query": download.urlencode(),
+        "research_form": ResearchExportForm(),
+        "research_key_set": _research_key_set(),
     }
     return TemplateResponse(request, "admin/outcomes/dashboard.html", context)
+
+
+def _research_key_set():
+    try:
+        research_key()
+    except ResearchKeyMissing:
+        return False
+    return True
+
+
+def research_export_download(request):
+    """The de-identified research export (sessions.research) as a CSV download, for the clinic lead."""
+    if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):
+        raise PermissionDenied
+    form = ResearchExportForm(request.GET)
+    try:
+        key = research_key()
+    except ResearchKeyMissing as error:
+        messages.error(request, str(error))
+        return redirect("admin:outcomes")
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, f"Research export: {' '.join(error)}")
+        return redirect("admin:outcomes")
+    rows = research_rows(key=key, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="research-export-{timezone.localdate():%Y-%m-%d}.csv"'
+    csv_write(response, [COLUMNS, *rows])
+    return response

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
-from sessions.outcomes import CohortParams
+from sessions.outcomes import WINDOW_DATES, CohortParams
 
 
 def cohort_arguments_add(parser):
@@ -44,6 +44,19 @@ def _date(text):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"'{text}' is not a date: use YYYY-MM-DD.") from None
+
+
+def window_dates(date_from, date_to):
+    """Return the --from/--to texts as dates (None when not given). Raise CommandError for a bad or
+    implausible date, or a window whose start is after its end."""
+    date_from = _date(date_from) if date_from else None
+    date_to = _date(date_to) if date_to else None
+    for day in (date_from, date_to):
+        if day and not WINDOW_DATES[0] <= day <= WINDOW_DATES[1]:
+            raise CommandError(f"{day.isoformat()} is not a plausible date: use one from 1900 to 2199.")
+    if date_from and date_to and date_from > date_to:
+        raise CommandError("The window's start is after its end.")
+    return date_from, date_to
 
 
 def cohort_params_from_options(*, sessions, reading, date_from, date_to, all_patients, protocol):
