@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
+from patients.models import Patient
 from sessions.models import PGIC, Acupoint, Instrument, TreatmentSession
 
 
@@ -75,3 +76,20 @@ def research_sessions(*, date_from=None, date_to=None, patients=None):
     if patients is not None:
         sessions = sessions.filter(patient__in=patients)
     return sessions
+
+
+def fhir_patients(*, patient_ref=None, research=False):
+    """Return patients (ordered by reference) with condition, sessions (by number) and their points loaded.
+
+    `patient_ref` keeps that one patient; `research` only patients with research consent. A fixed
+    number of queries.
+    """
+    patients = Patient.objects.select_related("condition").order_by("patient_ref")
+    if patient_ref is not None:
+        patients = patients.filter(patient_ref=patient_ref)
+    if research:
+        patients = patients.filter(research_consent=True)
+    sessions = TreatmentSession.objects.order_by("number").prefetch_related(
+        Prefetch("points", queryset=Acupoint.objects.order_by("position"))
+    )
+    return patients.prefetch_related(Prefetch("sessions", queryset=sessions))
