@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clinic.forms import OutcomeFilterForm, ResearchExportForm
 from clinic.lib.csv_export import csv_write
+from registry.selectors import pooled_outcomes
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
@@ -109,21 +110,52 @@ def outcomes_dashboard(request, site):
         return _csv_response(report)
     download = request.GET.copy()
     download["download"] = "csv"
+    protocol = form.cleaned_data.get("protocol") if report and form.is_bound else None
     context = {
         **site.each_context(request),
         "title": "Cohort outcomes",
         "form": form,
         "report": report,
-        "protocol": form.cleaned_data.get("protocol") if report and form.is_bound else None,
+        "protocol": protocol,
         "headings": _headings(report.params) if report else [],
         "rows": outcome_table(report.rows, all_patients=report.params.all_patients, published=False) if report else [],
         "correlation": _correlation_rows(report) if report else [],
         "chart_data": _chart_data(report) if report else None,
         "download_query": download.urlencode(),
+        "pooled": _pooled_context(report, protocol) if report else None,
         "research_form": ResearchExportForm(),
         "research_key_set": _research_key_set(),
     }
     return TemplateResponse(request, "admin/outcomes/dashboard.html", context)
+
+
+def _pooled_context(report, protocol):
+    """This clinic's cohort pooled with the partner summaries made with the same filters, as the page shows it."""
+    found = pooled_outcomes(params=report.params, protocol=protocol.slug if protocol else None, totals=report.totals)
+    if found.pooled is None:
+        return {"sites": [], "left_out": found.left_out}
+    all_patients = report.params.all_patients
+    return {
+        "sites": [summary.site for summary in found.pooled.sites],
+        "left_out": found.left_out,
+        "rows": outcome_table(found.pooled.rows, all_patients=all_patients, published=False),
+        "meta": [
+            {
+                **row,
+                "fixed": _estimate(row["fixed_effect"]),
+                "random": _estimate(row["random_effects"]),
+                "tau2_shown": "–" if row["tau2"] is None else f"{row['tau2']:.2f}",
+                "i2_shown": "–" if row["i2_pct"] is None else f"{row['i2_pct']}%",
+            }
+            for row in found.meta
+        ],
+    }
+
+
+def _estimate(estimate):
+    if estimate["delta_spo2"] is None:
+        return "–"
+    return f"{signed(estimate['delta_spo2'])} ({interval(estimate['ci95'])})"
 
 
 def _research_key_set():

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "sessions.apps.TreatmentSessionsConfig",
+    "registry",
     "content",
     "protocols",
     "practice",

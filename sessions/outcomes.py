@@ -435,6 +435,8 @@ class CohortReport:
     rows: list
     correlation: list
     chart: dict
+    # The CohortTotals behind `rows`, for pooling with other clinics' summaries.
+    totals: tuple = ()
 
 
 def cohort_report(params):
@@ -444,4 +446,4 @@ def cohort_report(params):
     shown = {row["condition"] for row in rows}
     chart = {name: points for name, points in spo2_by_session(params).items() if name in shown}
     correlation = symptom_correlation(totals, pgic_rank_sums(params))
-    return CohortReport(params=params, rows=rows, correlation=correlation, chart=chart)
+    return CohortReport(params=params, rows=rows, correlation=correlation, chart=chart, totals=tuple(totals))
