@@ -17,9 +17,11 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 REFERENCE_DATA = [
     ("patients.migrations.0002_seed_conditions", "seed_conditions"),
     ("sessions.migrations.0002_load_acupoints", "load_acupoints"),
+    ("sessions.migrations.0006_seed_pgic", "seed_pgic"),
     ("clinic.migrations.0001_roles", "create_roles"),
     ("content.migrations.0002_article_roles", "grant_article_permissions"),
     ("protocols.migrations.0002_roles", "grant"),
+    ("registry.migrations.0002_roles", "grant"),
 ]
 
 

@@ -11,7 +11,11 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def get_urls(self):
-        return [path("outcomes/", self.admin_view(self.outcomes_view), name="outcomes"), *super().get_urls()]
+        return [
+            path("outcomes/", self.admin_view(self.outcomes_view), name="outcomes"),
+            path("outcomes/research-export.csv", self.admin_view(self.research_export_view), name="research_export"),
+            *super().get_urls(),
+        ]
 
     def outcomes_view(self, request):
         # Imported when first used: this module is loaded while the admin app starts, before
@@ -19,3 +23,8 @@ class ClinicAdminSite(admin.AdminSite):
         from clinic.dashboard import outcomes_dashboard
 
         return outcomes_dashboard(request, self)
+
+    def research_export_view(self, request):
+        from clinic.dashboard import research_export_download
+
+        return research_export_download(request)

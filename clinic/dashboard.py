@@ -6,13 +6,19 @@ the table reads as everywhere else through sessions.outcome_table.
 
 import csv
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from clinic.forms import OutcomeFilterForm
+from clinic.forms import OutcomeFilterForm, ResearchExportForm
+from clinic.lib.csv_export import csv_write
+from registry.selectors import pooled_outcomes
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
+from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
 
 
 def _headings(params):
@@ -26,6 +32,8 @@ def _headings(params):
         "Δ SpO₂ (points)",
         "95% CI of Δ",
         "Improved warmth/clarity",
+        "PGIC responders (1–2)",
+        "Lost to follow-up",
         "Publishable",
     ]
 
@@ -57,6 +65,13 @@ def _correlation_rows(report):
             ),
             "improved": mean(row["mean_delta_improved"], row["improved"]),
             "not_improved": mean(row["mean_delta_not_improved"], row["not_improved"]),
+            "pgic_n": row["pgic_n"],
+            "rho": signed(row["rho"], places=2),
+            "rho_ci95": (
+                interval(row["rho_ci95"], places=2)
+                if row["rho_ci95"]
+                else "– (needs at least 4 answers and some variation)"
+            ),
             "overall": row["label"] == "All conditions",
         }
         for row in report.correlation
@@ -95,16 +110,78 @@ def outcomes_dashboard(request, site):
         return _csv_response(report)
     download = request.GET.copy()
     download["download"] = "csv"
+    protocol = form.cleaned_data.get("protocol") if report and form.is_bound else None
     context = {
         **site.each_context(request),
         "title": "Cohort outcomes",
         "form": form,
         "report": report,
-        "protocol": form.cleaned_data.get("protocol") if report and form.is_bound else None,
+        "protocol": protocol,
         "headings": _headings(report.params) if report else [],
         "rows": outcome_table(report.rows, all_patients=report.params.all_patients, published=False) if report else [],
         "correlation": _correlation_rows(report) if report else [],
         "chart_data": _chart_data(report) if report else None,
         "download_query": download.urlencode(),
+        "pooled": _pooled_context(report, protocol) if report else None,
+        "research_form": ResearchExportForm(),
+        "research_key_set": _research_key_set(),
     }
     return TemplateResponse(request, "admin/outcomes/dashboard.html", context)
+
+
+def _pooled_context(report, protocol):
+    """This clinic's cohort pooled with the partner summaries made with the same filters, as the page shows it."""
+    found = pooled_outcomes(params=report.params, protocol=protocol.slug if protocol else None, totals=report.totals)
+    if found.pooled is None:
+        return {"sites": [], "left_out": found.left_out}
+    all_patients = report.params.all_patients
+    return {
+        "sites": [summary.site for summary in found.pooled.sites],
+        "left_out": found.left_out,
+        "rows": outcome_table(found.pooled.rows, all_patients=all_patients, published=False),
+        "meta": [
+            {
+                **row,
+                "fixed": _estimate(row["fixed_effect"]),
+                "random": _estimate(row["random_effects"]),
+                "tau2_shown": "–" if row["tau2"] is None else f"{row['tau2']:.2f}",
+                "i2_shown": "–" if row["i2_pct"] is None else f"{row['i2_pct']}%",
+            }
+            for row in found.meta
+        ],
+    }
+
+
+def _estimate(estimate):
+    if estimate["delta_spo2"] is None:
+        return "–"
+    return f"{signed(estimate['delta_spo2'])} ({interval(estimate['ci95'])})"
+
+
+def _research_key_set():
+    try:
+        research_key()
+    except ResearchKeyMissing:
+        return False
+    return True
+
+
+def research_export_download(request):
+    """The de-identified research export (sessions.research) as a CSV download, for the clinic lead."""
+    if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):
+        raise PermissionDenied
+    form = ResearchExportForm(request.GET)
+    try:
+        key = research_key()
+    except ResearchKeyMissing as error:
+        messages.error(request, str(error))
+        return redirect("admin:outcomes")
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, f"Research export: {' '.join(error)}")
+        return redirect("admin:outcomes")
+    rows = research_rows(key=key, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="research-export-{timezone.localdate():%Y-%m-%d}.csv"'
+    csv_write(response, [COLUMNS, *rows])
+    return response

@@ -17,7 +17,7 @@ from clinic.lib.roles import CLINIC_LEAD, EDITORS, FRONT_DESK, PRACTITIONERS
 from patients.models import Condition, Patient
 from protocols.models import Protocol, TreatmentPlan
 from protocols.selectors import suggestion_for
-from sessions.models import Acupoint, Change, TreatmentSession
+from sessions.models import PGIC, PGIC_RANGE, Acupoint, Change, TreatmentSession
 from sessions.safety import safety_warnings
 
 DEMO_PASSWORD = "acuflow-demo"  # noqa: S105 - published on purpose, demo users only
@@ -143,6 +143,13 @@ def _clip(value, low, high):
     return max(low, min(high, value))
 
 
+def _demo_pgic(rng, chance_better):
+    """A PGIC answer, better (lower) for patients likelier to report improvement; not asked one time in five."""
+    if rng.random() < 0.2:
+        return {}
+    return {PGIC: round(_clip(rng.gauss(5.2 - 3.5 * chance_better, 1.0), *PGIC_RANGE))}
+
+
 def _change(rng, chance_better):
     if rng.random() < chance_better:
         return CHANGES_BY_SCORE[4] if rng.random() < 0.3 else CHANGES_BY_SCORE[3]
@@ -219,6 +226,8 @@ def _demo_patient(index, conditions, practitioners, now, course, sessions_each=N
     # gain is the acute effect within a session (0–1 point) and part builds up over the course.
     course_gain = rng.gauss(gain_mean - 0.5, 1.0)
     chance_better = _clip(0.35 + 0.15 * course_gain, 0.05, 0.95)
+    # PGIC from a generator of its own, so the draws above (and every existing demo figure) stay the same.
+    pgic_rng = random.Random(f"pgic-{patient.patient_ref}")
     sessions = []
     for number in range(1, session_count + 1):
         # Resting readings below 90 % are rare, and shown for follow-up like real ones.
@@ -247,6 +256,7 @@ def _demo_patient(index, conditions, practitioners, now, course, sessions_each=N
                 "clarity_change": _change(rng, chance_better) if number > 1 else Change.SAME,
                 "adverse_events": ["bruising"] if rng.random() < 0.04 else [],
                 "safety_acknowledgement": acknowledged,
+                "instrument_answers": _demo_pgic(pgic_rng, chance_better) if number > 1 else {},
                 "notes": "Demo session (synthetic data).",
                 "points": points,
             }

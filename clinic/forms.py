@@ -66,3 +66,22 @@ class OutcomeFilterForm(forms.Form):
             all_patients=data["all_patients"],
             patients=patients_on_protocol(protocol=data["protocol"]) if data["protocol"] else None,
         )
+
+
+class ResearchExportForm(forms.Form):
+    """The window of the de-identified research export: patients whose first session falls inside it."""
+
+    date_from = forms.DateField(
+        label="First session from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not WINDOW_DATES[0] <= day <= WINDOW_DATES[1]:
+                self.add_error(name, forms.ValidationError("Enter a date from 1900 to 2199.", code="implausible_date"))
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            raise forms.ValidationError("The window's start is after its end.", code="window_reversed")
+        return cleaned

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "sessions.apps.TreatmentSessionsConfig",
+    "registry",
     "content",
     "protocols",
     "practice",
@@ -151,6 +152,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Acuflow clinic <clinic@localhost>")
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Acuflow Clinic")
+# The secret behind research pseudonyms (sessions.research): exports refuse to run without it.
+RESEARCH_EXPORT_KEY = env_str("RESEARCH_EXPORT_KEY", "")
 
 # Security headers. Cookies are HTTPS-only unless DEBUG is on (override with SECURE_COOKIES).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)

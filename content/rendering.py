@@ -7,7 +7,8 @@ External links then get `rel="noopener nofollow"`.
 
 A line holding only `[[cohort-outcomes]]` or `[[cohort-outcomes sessions=N]]` becomes the
 placeholder paragraph `<p>[[cohort-outcomes sessions=N]]</p>`; `content.embeds` swaps it for
-the live table when the page is shown.
+the live table when the page is shown. `[[pooled-outcomes]]` (this clinic pooled with its partner
+clinics' summaries) works the same way.
 """
 
 import html
@@ -21,10 +22,13 @@ from markdown.preprocessors import Preprocessor
 
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
 
-EMBED_LINE = re.compile(r"^\[\[cohort-outcomes(?:\s+sessions=(?P<sessions>\d+))?\s*\]\]\s*$")
+# The tables an article can embed: this clinic's cohort table, and the one pooled with partner clinics.
+EMBEDS = ("cohort-outcomes", "pooled-outcomes")
+_EMBED_NAME = "|".join(EMBEDS)
+EMBED_LINE = re.compile(rf"^\[\[(?P<name>{_EMBED_NAME})(?:\s+sessions=(?P<sessions>\d+))?\s*\]\]\s*$")
 # Looser, to tell authors about a shortcode line that will not work.
-EMBED_LIKE_LINE = re.compile(r"^\s*\[\[\s*cohort-outcomes\b.*\]\]\s*$")
-EMBED_PLACEHOLDER = re.compile(r"<p>\[\[cohort-outcomes sessions=(?P<sessions>\d+)\]\]</p>")
+EMBED_LIKE_LINE = re.compile(rf"^\s*\[\[\s*(?:{_EMBED_NAME})\b.*\]\]\s*$")
+EMBED_PLACEHOLDER = re.compile(rf"<p>\[\[(?P<name>{_EMBED_NAME}) sessions=(?P<sessions>\d+)\]\]</p>")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -54,7 +58,8 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 
 
 class _CohortEmbedLines(Preprocessor):
-    """Give each valid `[[cohort-outcomes …]]` line a paragraph of its own, in one canonical spelling."""
+    """Give each valid embed line (`[[cohort-outcomes …]]`, `[[pooled-outcomes …]]`) a paragraph of its
+    own, in one canonical spelling."""
 
     def run(self, lines):
         result = []
@@ -63,7 +68,7 @@ class _CohortEmbedLines(Preprocessor):
             if sessions is None:
                 result.append(line)
             else:
-                result.extend(["", f"[[cohort-outcomes sessions={sessions}]]", ""])
+                result.extend(["", f"[[{EMBED_LINE.match(line)['name']} sessions={sessions}]]", ""])
         return result
 
 
@@ -82,7 +87,8 @@ def embed_problems(body):
     low, high = SESSIONS_RANGE
     return [
         f"Line {number}: “{line.strip()}” is not a valid table embed. Write [[cohort-outcomes]] or "
-        f"[[cohort-outcomes sessions=N]] with N from {low} to {high}, alone on its line."
+        f"[[cohort-outcomes sessions=N]] (or the same with pooled-outcomes) with N from {low} to {high}, "
+        "alone on its line."
         for number, line in enumerate(body.splitlines(), start=1)
         if EMBED_LIKE_LINE.match(line) and embed_sessions(line) is None
     ]

@@ -21,6 +21,7 @@ from sessions.models import (
     Acupoint,
     AdverseEvent,
     Change,
+    Instrument,
 )
 from sessions.safety import (
     CAUTION_POINTS,
@@ -34,6 +35,9 @@ from sessions.selectors import next_session_number
 STANDARD_GAUGES = ["0.16", "0.18", "0.20", "0.22", "0.25"]
 OTHER_GAUGE = "other"
 NO_ADVERSE_EVENT = "none"
+# Each active outcome measure (sessions.Instrument) is a field named ANSWER_PREFIX + its code.
+ANSWER_PREFIX = "answer_"
+NOT_ASKED = ("", "Not asked")
 CHOICE_BUTTONS = "practice/fields/choice_buttons.html"
 
 
@@ -156,6 +160,20 @@ class SessionForm(forms.Form):
             self.initial.update(self._values_of(session))
         if not needling_needs_acknowledgement(patient=patient):
             del self.fields["acknowledge_safety"]
+        self.instruments = list(Instrument.objects.filter(active=True))
+        for instrument in self.instruments:
+            self.fields[ANSWER_PREFIX + instrument.code] = forms.TypedChoiceField(
+                label=instrument.question,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[NOT_ASKED, *((value, instrument.label(value)) for value in instrument.values)],
+                widget=forms.RadioSelect,
+                help_text=f"{instrument.name}: asked by you or tapped by the patient.",
+            )
+        if session is not None:
+            for code, value in session.instrument_answers.items():
+                self.initial[ANSWER_PREFIX + code] = value
         if session is not None:
             self.fields["reason"] = forms.CharField(
                 label="Reason for the change",
@@ -240,6 +258,10 @@ class SessionForm(forms.Form):
                 "What the patient reports",
                 Field("warmth_change", template=CHOICE_BUTTONS),
                 Field("clarity_change", template=CHOICE_BUTTONS),
+                *(
+                    Field(ANSWER_PREFIX + instrument.code, template=CHOICE_BUTTONS, wrapper_class="instrument-answer")
+                    for instrument in self.instruments
+                ),
                 Field("adverse_events", template=CHOICE_BUTTONS),
                 Field("notes"),
             ),
@@ -331,12 +353,24 @@ class SessionForm(forms.Form):
         cleaned = self.cleaned_data
         values = {
             name: cleaned[name]
-            # The acknowledgement comes from the warnings shown, not from a field.
+            # The acknowledgement comes from the warnings shown, the answers from one field per measure.
             for name in CORRECTABLE_FIELDS
-            if name != "safety_acknowledgement"
+            if name not in {"safety_acknowledgement", "instrument_answers"}
         }
         values["safety_acknowledgement"] = "\n".join(warning.sentence for warning in self.safety_warnings)
+        values["instrument_answers"] = self._instrument_answers()
         return values
+
+    def _instrument_answers(self):
+        """The answers as stored: those asked here, plus any a correction keeps for measures no longer asked."""
+        answers = dict(self.session.instrument_answers) if self.session is not None else {}
+        for instrument in self.instruments:
+            value = self.cleaned_data.get(ANSWER_PREFIX + instrument.code)
+            if value is None:
+                answers.pop(instrument.code, None)
+            else:
+                answers[instrument.code] = value
+        return answers
 
 
 class PlanForm(forms.Form):

@@ -15,7 +15,12 @@ from protocols.selectors import current_plan, plan_progress, plan_suggest, sessi
 from protocols.services import plan_start
 from sessions.models import Acupoint, TreatmentSession, session_is_freely_editable
 from sessions.safety import CAUTION_POINTS, rules_for
-from sessions.selectors import next_session_number, patient_sessions, pregnancy_caution_codes
+from sessions.selectors import (
+    next_session_number,
+    patient_sessions,
+    pregnancy_caution_codes,
+    sessions_with_answers_shown,
+)
 from sessions.services import session_correct, session_log
 
 PATIENTS_PER_PAGE = 25
@@ -67,7 +72,7 @@ def patient_list(request):
 @workspace_member_required
 def patient_detail(request, patient_ref):
     patient = get_visible_patient_or_404(request, patient_ref)
-    sessions = list(patient_sessions(patient=patient))
+    sessions = sessions_with_answers_shown(sessions=list(patient_sessions(patient=patient)))
     plan = current_plan(patient=patient)
     if plan:
         plan_codes = {point.code for point in plan.points.all()}
@@ -79,6 +84,7 @@ def patient_detail(request, patient_ref):
         "spo2_post": [s.spo2_post for s in reversed(sessions)],
         "pulse_pre": [s.pulse_pre for s in reversed(sessions)],
         "pulse_post": [s.pulse_post for s in reversed(sessions)],
+        "pgic": [s.pgic for s in reversed(sessions)],
     }
     return render(
         request,
@@ -159,6 +165,7 @@ def _plan_initial(plan):
 @workspace_member_required
 def session_detail(request, patient_ref, number):
     session = _get_session(request, patient_ref, number)
+    sessions_with_answers_shown(sessions=[session])
     return render(
         request,
         "practice/session_detail.html",

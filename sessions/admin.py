@@ -7,7 +7,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from patients.admin import PatientAdmin
 from patients.models import Patient
 from sessions.admin_import import sessions_import_view
-from sessions.models import Acupoint, SessionAmendment, TreatmentSession
+from sessions.models import Acupoint, Instrument, SessionAmendment, TreatmentSession
+from sessions.selectors import sessions_with_answers_shown
 
 
 @admin.register(Acupoint)
@@ -15,6 +16,25 @@ class AcupointAdmin(admin.ModelAdmin):
     list_display = ["code", "pinyin", "meridian", "pregnancy_caution"]
     list_filter = ["meridian", "pregnancy_caution"]
     search_fields = ["code", "pinyin"]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    """Outcome measures asked on the session form. PGIC is seeded; a clinic adds licensed ones itself.
+
+    An instrument that has answers cannot be deleted (they would lose their meaning): deactivate it."""
+
+    list_display = ["name", "code", "questionnaire", "scale_min", "scale_max", "active", "licence"]
+    list_filter = ["active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the key of stored answers: fixed once the instrument exists.
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and TreatmentSession.objects.filter(instrument_answers__has_key=obj.code).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 def workspace_url(name, *args):
@@ -72,7 +92,7 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
         ("Readings", {"fields": ["spo2_pre", "spo2_post", "pulse_pre", "pulse_post", "follow_up"]}),
         (
             "What the patient reports",
-            {"fields": ["warmth_change", "clarity_change", "adverse_events_shown", "notes"]},
+            {"fields": ["warmth_change", "clarity_change", "answers_shown", "adverse_events_shown", "notes"]},
         ),
         ("Safety", {"fields": ["safety_acknowledgement_shown"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
@@ -108,6 +128,11 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
     @admin.display(description="adverse events")
     def adverse_events_shown(self, session):
         return ", ".join(session.adverse_event_labels()) or "None"
+
+    @admin.display(description="outcome measures")
+    def answers_shown(self, session):
+        sessions_with_answers_shown(sessions=[session])
+        return "; ".join(f"{name} {answer}" for name, answer in session.answers_shown) or "—"
 
     @admin.display(description="safety warnings acknowledged")
     def safety_acknowledgement_shown(self, session):

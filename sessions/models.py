@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -60,6 +61,81 @@ class AdverseEvent(models.TextChoices):
     OTHER = "other", "Other (see notes)"
 
 
+PGIC = "pgic"
+PGIC_RANGE = (1, 7)
+# PGIC 1 (very much improved) and 2 (much improved): the usual definition of a responder.
+PGIC_RESPONDER = (1, 2)
+
+
+class Instrument(models.Model):
+    """One question of a patient-reported outcome measure, answered on a whole-number scale.
+
+    Instruments are data, not schema: PGIC (public domain) is seeded by a migration; a clinic
+    licensed for another measure (MYMOP, for example) adds its questions here in admin, with the
+    text of its own licence, and the session form asks them. Answers live in
+    `TreatmentSession.instrument_answers` under the instrument's `code`. The questions of one
+    multi-item measure share `questionnaire` (one FHIR Questionnaire).
+    """
+
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Key of the answer in a session, e.g. pgic; never changed once used."
+    )
+    questionnaire = models.SlugField(max_length=40, help_text="The measure this question belongs to, e.g. pgic.")
+    name = models.CharField(max_length=80, help_text="Short name, e.g. PGIC.")
+    question = models.TextField(help_text="As asked to the patient.")
+    scale_min = models.SmallIntegerField()
+    scale_max = models.SmallIntegerField()
+    answer_labels = models.JSONField(help_text="The label of each answer, from scale_min up.")
+    licence = models.CharField(max_length=200, blank=True, help_text="Who may use the text, e.g. public domain.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the session form.")
+    active = models.BooleanField(default=True, help_text="Asked on the session form.")
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale_min__lt=models.F("scale_max")), name="instrument_scale_ordered"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.scale_min is None or self.scale_max is None:
+            return
+        expected = self.scale_max - self.scale_min + 1
+        labels = self.answer_labels
+        if not isinstance(labels, list) or len(labels) != expected or not all(isinstance(x, str) for x in labels):
+            raise ValidationError(
+                {"answer_labels": f"Give one label (text) for each of the {expected} answers, as a JSON list."},
+                code="labels",
+            )
+
+    @property
+    def values(self):
+        return range(self.scale_min, self.scale_max + 1)
+
+    def label(self, value):
+        """Return the answer's label, e.g. "2: Much improved"."""
+        return f"{value}: {self.answer_labels[value - self.scale_min]}"
+
+
+def validate_instrument_answers(answers):
+    """Raise ValidationError unless `answers` maps known instrument codes to whole numbers on their scale."""
+    if not isinstance(answers, dict):
+        raise ValidationError("Instrument answers must be an object.", code="invalid")
+    instruments = Instrument.objects.in_bulk(list(answers), field_name="code") if answers else {}
+    for code, value in answers.items():
+        instrument = instruments.get(code)
+        if instrument is None:
+            raise ValidationError("%(code)s is not an instrument.", code="unknown_instrument", params={"code": code})
+        if isinstance(value, bool) or not isinstance(value, int) or value not in instrument.values:
+            raise ValidationError(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                code="out_of_range",
+                params={"name": instrument.name, "low": instrument.scale_min, "high": instrument.scale_max},
+            )
+
+
 def range_validators(low, high):
     """Return validators keeping a value within low…high inclusive (the database checks it too)."""
     return [MinValueValidator(low), MaxValueValidator(high)]
@@ -112,6 +188,13 @@ class TreatmentSession(models.Model):
     warmth_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
     clarity_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
     adverse_events = models.JSONField(default=list, blank=True, help_text="Codes of AdverseEvent; empty means none.")
+    instrument_answers = models.JSONField(
+        "outcome measures",
+        default=dict,
+        blank=True,
+        validators=[validate_instrument_answers],
+        help_text='Answers to outcome measures by instrument code, e.g. {"pgic": 2}; a question not asked is absent.',
+    )
     safety_acknowledgement = models.TextField(
         blank=True,
         help_text="The safety warnings the practitioner acknowledged before needling.",
@@ -151,6 +234,11 @@ class TreatmentSession(models.Model):
                 condition=Q(clarity_change="") | Q(clarity_change__in=Change.values),
                 name="session_clarity_change_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(**{f"instrument_answers__{PGIC}__isnull": True})
+                | Q(**{f"instrument_answers__{PGIC}__in": list(range(PGIC_RANGE[0], PGIC_RANGE[1] + 1))}),
+                name="session_pgic_range",
+            ),
         ]
         indexes = [models.Index(fields=["number", "patient"], name="session_number_patient_idx")]
 
@@ -164,6 +252,11 @@ class TreatmentSession(models.Model):
     def needs_follow_up(self):
         """True when a resting SpO₂ reading is below 90%: stored, but to be followed up."""
         return any(reading is not None and reading < LOW_SPO2_THRESHOLD for reading in (self.spo2_pre, self.spo2_post))
+
+    @property
+    def pgic(self):
+        """The PGIC answer (1 = very much improved … 7 = very much worse), None when not asked."""
+        return self.instrument_answers.get(PGIC)
 
     def adverse_event_labels(self):
         """Return the adverse events as people read them; an empty list means none."""
@@ -187,6 +280,7 @@ CORRECTABLE_FIELDS = [
     "warmth_change",
     "clarity_change",
     "adverse_events",
+    "instrument_answers",
     "safety_acknowledgement",
     "notes",
 ]
@@ -238,7 +332,7 @@ class SessionAmendment(models.Model):
 
 
 def _readable(name, value):
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "—"
     if name in ("warmth_change", "clarity_change"):
         return Change(value).label if value in Change.values else value
@@ -246,6 +340,8 @@ def _readable(name, value):
         return ", ".join(AdverseEvent(code).label if code in AdverseEvent.values else code for code in value)
     if name == "points":
         return " ".join(value)
+    if name == "instrument_answers":
+        return ", ".join(f"{code}: {answer}" for code, answer in sorted(value.items()))
     if name == "started_at":
         moment = timezone.localtime(dt.datetime.fromisoformat(value))
         return f"{moment:%d %b %Y %H:%M}"

@@ -19,7 +19,17 @@ PUBLISH_MIN_PATIENTS = 5
 SUPPRESSED_TEXT = f"fewer than {PUBLISH_MIN_PATIENTS}"
 MISSING = "–"
 # The figures of a row after its condition, in the order tables show them (keys of the cohort row).
-FIGURES = ("patients", "excluded", "baseline_spo2", "followup_spo2", "delta_spo2", "delta_ci95", "improved_pct")
+FIGURES = (
+    "patients",
+    "excluded",
+    "baseline_spo2",
+    "followup_spo2",
+    "delta_spo2",
+    "delta_ci95",
+    "improved_pct",
+    "pgic_responder_pct",
+    "lost_to_followup",
+)
 
 
 class Publication(models.TextChoices):
@@ -98,6 +108,8 @@ def outcome_table(rows, *, all_patients, published):
                 "delta_spo2": signed(row["delta_spo2"]),
                 "delta_ci95": interval(row["delta_ci95"]),
                 "improved_pct": percent(row["improved_pct"]),
+                "pgic_responder_pct": percent(row.get("pgic_responder_pct")),
+                "lost_to_followup": str(row.get("lost_to_followup", 0)),
             }
         table.append(OutcomeRow(row["condition"], publication, suppressed, cells, values))
     return table

@@ -20,7 +20,7 @@ from django.utils import timezone
 from scipy import stats
 
 from patients.models import Condition, Patient
-from sessions.models import IMPROVED, TreatmentSession
+from sessions.models import IMPROVED, PGIC, PGIC_RESPONDER, TreatmentSession
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
 
 # Window dates outside these are typing mistakes (and would overflow the date arithmetic).
@@ -35,6 +35,9 @@ ROW_KEYS = (
     "delta_spo2",
     "delta_ci95",
     "improved_pct",
+    # Added with PGIC; the keys above keep their meaning and order.
+    "pgic_responder_pct",
+    "lost_to_followup",
 )
 
 
@@ -111,10 +114,31 @@ def point_biserial(*, count, sum_x, sum_xx, sum_y, sum_xy):
     return r, (math.tanh(z - z_half_width), math.tanh(z + z_half_width))
 
 
+def spearman(*, count, sum_x, sum_xx, sum_y, sum_yy, sum_xy):
+    """Return (rho, (low, high)) from the sums of two variables' ranks (ties given their mean rank).
+
+    rho is Pearson's r of the ranks, i.e. Spearman's rank correlation; the sums may be of doubled
+    ranks (whole numbers), which leaves rho unchanged. The 95% interval uses Fisher's z with the
+    standard error sqrt(1.06 / (n - 3)) (Fieller, Hartley and Pearson, 1957) and needs count >= 4.
+    rho is None when either variable does not vary; the interval is None when rho is None,
+    |rho| = 1 or count < 4.
+    """
+    spread_x = count * sum_xx - sum_x * sum_x
+    spread_y = count * sum_yy - sum_y * sum_y
+    if count < 2 or spread_x <= 0 or spread_y <= 0:
+        return None, None
+    rho = max(-1.0, min(1.0, (count * sum_xy - sum_x * sum_y) / math.sqrt(spread_x * spread_y)))
+    if count < 4 or abs(rho) == 1.0:
+        return rho, None
+    z, z_half_width = math.atanh(rho), stats.norm.ppf(0.975) * math.sqrt(1.06 / (count - 3))
+    return rho, (math.tanh(z - z_half_width), math.tanh(z + z_half_width))
+
+
 def cohort_row(totals):
     """Return the cohort row (ROW_KEYS, rounded) for one condition's `CohortTotals`."""
     n = totals.patients
     mean_delta, ci = mean_ci95(count=n, total=totals.sum_delta, total_of_squares=totals.sum_delta_squared)
+    responders = totals.pgic_responders
     return {
         "condition": totals.condition,
         "patients": n,
@@ -124,6 +148,12 @@ def cohort_row(totals):
         "delta_spo2": round_half_away(mean_delta),
         "delta_ci95": [round_half_away(ci[0]), round_half_away(ci[1])] if ci else None,
         "improved_pct": round_half_away(Fraction(100 * totals.improved, n), places=0),
+        "pgic_responder_pct": (
+            round_half_away(Fraction(100 * responders, totals.pgic_answered), places=0)
+            if totals.pgic_answered
+            else None
+        ),
+        "lost_to_followup": totals.lost_to_followup,
     }
 
 
@@ -133,7 +163,12 @@ def cohort_row(totals):
 
 @dataclass(frozen=True)
 class CohortTotals:
-    """Integer sums over one condition's cohort; `patients` are those with both readings."""
+    """Integer sums over one condition's cohort; `patients` are those with both readings.
+
+    `cohort` counts patients with sessions 1 and N; `lost_to_followup` those eligible with session
+    1 in the window but no session N. `pgic_answered` and `pgic_responders` (PGIC 1 or 2) are among
+    `patients`, at session N. Sums over several sites add up to the sums of their union.
+    """
 
     condition: str
     cohort: int
@@ -144,6 +179,9 @@ class CohortTotals:
     sum_delta_squared: int
     improved: int
     sum_delta_improved: int
+    lost_to_followup: int = 0
+    pgic_answered: int = 0
+    pgic_responders: int = 0
 
 
 def _window(date_from, date_to):
@@ -161,11 +199,11 @@ def _window(date_from, date_to):
     return conditions, params
 
 
-def _cohort_pairs_sql(params, extra_join=""):
+def _cohort_pairs_sql(params, extra_join="", *, with_lost=False):
     """Return (FROM … WHERE … SQL, parameters) joining each cohort patient's sessions 1 and N.
 
     Aliases: s1 (session 1), sn (session N), p (patient), c (condition); `extra_join` is added
-    after them.
+    after them. With `with_lost`, patients without a session N are kept too, with sn's columns NULL.
     """
     q = connection.ops.quote_name
     where = ["s1.number = 1"]
@@ -182,7 +220,8 @@ def _cohort_pairs_sql(params, extra_join=""):
         values += kept_values
     sql = f"""
         FROM {q(TreatmentSession._meta.db_table)} s1
-        JOIN {q(TreatmentSession._meta.db_table)} sn ON sn.patient_id = s1.patient_id AND sn.number = %s
+        {"LEFT JOIN" if with_lost else "JOIN"} {q(TreatmentSession._meta.db_table)} sn
+            ON sn.patient_id = s1.patient_id AND sn.number = %s
         JOIN {q(Patient._meta.db_table)} p ON p.id = s1.patient_id
         JOIN {q(Condition._meta.db_table)} c ON c.id = p.condition_id
         {extra_join}
@@ -191,26 +230,38 @@ def _cohort_pairs_sql(params, extra_join=""):
     return sql, values
 
 
+def pgic_sql(session_alias):
+    """SQL for the PGIC answer (an integer, NULL when not asked) of the session aliased `session_alias`."""
+    column = f"{session_alias}.instrument_answers"
+    if connection.vendor == "postgresql":
+        return f"CAST({column} ->> '{PGIC}' AS integer)"
+    return f"json_extract({column}, '$.{PGIC}')"
+
+
 def cohort_totals(params):
     """Return a CohortTotals per condition with at least one patient, ordered by condition name.
 
     One query whatever the data size.
     """
     followup = READINGS[params.reading]
-    pairs_sql, values = _cohort_pairs_sql(params)
+    pairs_sql, values = _cohort_pairs_sql(params, with_lost=True)
     improved = ", ".join(["%s"] * len(IMPROVED))
-    # Only column names from READINGS are formatted in; every value is a query parameter.
+    responder = ", ".join(["%s"] * len(PGIC_RESPONDER))
+    # Only column names from READINGS and the instrument code are formatted in; every value is a
+    # query parameter.
     sql = f"""
-        SELECT name, COUNT(*), COUNT(delta), SUM(baseline), SUM(followup), SUM(delta), SUM(delta * delta),
-               SUM(improved), SUM(delta * improved)
+        SELECT name, COUNT(followed_up), COUNT(delta), SUM(baseline), SUM(followup), SUM(delta), SUM(delta * delta),
+               SUM(improved), SUM(delta * improved), COUNT(*) - COUNT(followed_up), COUNT(pgic),
+               SUM(CASE WHEN pgic IN ({responder}) THEN 1 ELSE 0 END)
         FROM (
-            SELECT c.id AS condition_id, c.name AS name,
+            SELECT c.id AS condition_id, c.name AS name, sn.id AS followed_up,
                    CASE WHEN sn.{followup} IS NOT NULL THEN s1.spo2_pre END AS baseline,
                    CASE WHEN s1.spo2_pre IS NOT NULL THEN sn.{followup} END AS followup,
                    sn.{followup} - s1.spo2_pre AS delta,
                    CASE WHEN s1.spo2_pre IS NULL OR sn.{followup} IS NULL THEN NULL
                         WHEN sn.warmth_change IN ({improved}) OR sn.clarity_change IN ({improved}) THEN 1
-                        ELSE 0 END AS improved
+                        ELSE 0 END AS improved,
+                   CASE WHEN s1.spo2_pre IS NOT NULL AND sn.{followup} IS NOT NULL THEN {pgic_sql("sn")} END AS pgic
             {pairs_sql}
         ) pairs
         GROUP BY condition_id, name
@@ -218,8 +269,57 @@ def cohort_totals(params):
         ORDER BY LOWER(name), name
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*IMPROVED, *IMPROVED, *values])
+        cursor.execute(sql, [*PGIC_RESPONDER, *IMPROVED, *IMPROVED, *values])
         return [CohortTotals(name, *(int(value or 0) for value in sums)) for name, *sums in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class RankSums:
+    """Sums of doubled mid-ranks of Δ SpO₂ (x) and session-N PGIC (y) over one condition's patients
+    with both: `within` ranked inside the condition, `overall` ranked among every condition's patients."""
+
+    condition: str
+    count: int
+    within: tuple
+    overall: tuple
+
+
+def pgic_rank_sums(params):
+    """Return RankSums per condition (ordered by name) for the patients with Δ and a PGIC answer. One query."""
+    followup = READINGS[params.reading]
+    pairs_sql, values = _cohort_pairs_sql(params)
+
+    def doubled_rank(column, partition):
+        # Twice the mean rank of tied values: 2 * RANK + (ties - 1), a whole number.
+        by = f"PARTITION BY {partition} " if partition else ""
+        ties = f"PARTITION BY {partition + ', ' if partition else ''}{column}"
+        return f"(2 * RANK() OVER ({by}ORDER BY {column}) + COUNT(*) OVER ({ties}) - 1)"
+
+    def sums(x, y):
+        return f"SUM({x}), SUM({x} * {x}), SUM({y}), SUM({y} * {y}), SUM({x} * {y})"
+
+    sql = f"""
+        SELECT name, COUNT(*), {sums("dx", "dy")}, {sums("ax", "ay")}
+        FROM (
+            SELECT condition_id, name,
+                   {doubled_rank("delta", "condition_id")} AS dx, {doubled_rank("pgic", "condition_id")} AS dy,
+                   {doubled_rank("delta", "")} AS ax, {doubled_rank("pgic", "")} AS ay
+            FROM (
+                SELECT c.id AS condition_id, c.name AS name, sn.{followup} - s1.spo2_pre AS delta,
+                       {pgic_sql("sn")} AS pgic
+                {pairs_sql}
+            ) answered
+            WHERE delta IS NOT NULL AND pgic IS NOT NULL
+        ) ranked
+        GROUP BY condition_id, name
+        ORDER BY LOWER(name), name
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return [
+            RankSums(name, count, tuple(int(v) for v in rest[:5]), tuple(int(v) for v in rest[5:]))
+            for name, count, *rest in cursor.fetchall()
+        ]
 
 
 def cohort_outcomes(
@@ -228,7 +328,9 @@ def cohort_outcomes(
     """Return the cohort rows, one dict per condition with patients, ordered by condition name.
 
     Keys (in this order): condition, patients, excluded, baseline_spo2, followup_spo2, delta_spo2,
-    delta_ci95 ([low, high], None when fewer than 2 patients), improved_pct (whole percent).
+    delta_ci95 ([low, high], None when fewer than 2 patients), improved_pct (whole percent),
+    pgic_responder_pct (whole percent of patients with a session-N PGIC answer who answered 1 or 2;
+    None when none answered), lost_to_followup (eligible patients with session 1 but no session N).
     SpO₂ figures are percentages and Δ is in percentage points, rounded to 1 decimal.
     `date_from`/`date_to` (inclusive) apply to the clinic-local date of session 1. `patients`
     (a Patient queryset) keeps only those patients, e.g. the ones with a plan based on a protocol.
@@ -238,12 +340,19 @@ def cohort_outcomes(
     return [cohort_row(totals) for totals in cohort_totals(params)]
 
 
-def symptom_correlation(totals):
-    """Return per-condition and overall rows relating Δ SpO₂ to reported improvement.
+def symptom_correlation(totals, rank_sums=()):
+    """Return per-condition and overall rows relating Δ SpO₂ to reported improvement and to PGIC.
 
     Each row: label, n, r (point-biserial, unrounded), r_ci95, mean_delta_improved,
-    mean_delta_not_improved (None when that group is empty). The last row is "All conditions".
+    mean_delta_not_improved (None when that group is empty), and pgic_n, rho (Spearman's ρ between
+    Δ and the session-N PGIC, None when not computable) and rho_ci95, from `rank_sums`
+    (pgic_rank_sums). The last row is "All conditions".
     """
+    by_condition = {sums.condition: sums for sums in rank_sums}
+
+    def with_rho(row, count, sums):
+        rho, rho_ci = spearman(count=count, **dict(zip(RANK_SUM_NAMES, sums, strict=True))) if count else (None, None)
+        return {**row, "pgic_n": count, "rho": rho, "rho_ci95": rho_ci}
 
     def row(label, n, sum_delta, sum_squares, improved, sum_delta_improved):
         r, r_ci = point_biserial(
@@ -263,20 +372,32 @@ def symptom_correlation(totals):
             ),
         }
 
-    rows = [
-        row(t.condition, t.patients, t.sum_delta, t.sum_delta_squared, t.improved, t.sum_delta_improved) for t in totals
-    ]
-    if totals:
+    rows = []
+    for t in totals:
+        sums = by_condition.get(t.condition)
         rows.append(
-            row(
-                "All conditions",
-                *(
-                    sum(getattr(t, name) for t in totals)
-                    for name in ("patients", "sum_delta", "sum_delta_squared", "improved", "sum_delta_improved")
-                ),
+            with_rho(
+                row(t.condition, t.patients, t.sum_delta, t.sum_delta_squared, t.improved, t.sum_delta_improved),
+                sums.count if sums else 0,
+                sums.within if sums else (),
             )
         )
+    if totals:
+        shown = [by_condition[t.condition] for t in totals if t.condition in by_condition]
+        overall = row(
+            "All conditions",
+            *(
+                sum(getattr(t, name) for t in totals)
+                for name in ("patients", "sum_delta", "sum_delta_squared", "improved", "sum_delta_improved")
+            ),
+        )
+        # Sums of the ranks among all conditions add up across conditions.
+        overall_sums = tuple(sum(values) for values in zip(*(s.overall for s in shown), strict=True)) if shown else ()
+        rows.append(with_rho(overall, sum(s.count for s in shown), overall_sums))
     return rows
+
+
+RANK_SUM_NAMES = ("sum_x", "sum_xx", "sum_y", "sum_yy", "sum_xy")
 
 
 def spo2_by_session(params):
@@ -308,12 +429,14 @@ def spo2_by_session(params):
 
 @dataclass(frozen=True)
 class CohortReport:
-    """Everything the dashboard shows, from three queries."""
+    """Everything the dashboard shows, from four queries."""
 
     params: CohortParams
     rows: list
     correlation: list
     chart: dict
+    # The CohortTotals behind `rows`, for pooling with other clinics' summaries.
+    totals: tuple = ()
 
 
 def cohort_report(params):
@@ -322,4 +445,5 @@ def cohort_report(params):
     rows = [cohort_row(t) for t in totals]
     shown = {row["condition"] for row in rows}
     chart = {name: points for name, points in spo2_by_session(params).items() if name in shown}
-    return CohortReport(params=params, rows=rows, correlation=symptom_correlation(totals), chart=chart)
+    correlation = symptom_correlation(totals, pgic_rank_sums(params))
+    return CohortReport(params=params, rows=rows, correlation=correlation, chart=chart, totals=tuple(totals))

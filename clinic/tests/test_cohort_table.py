@@ -32,6 +32,8 @@ def test_json_is_one_object_with_the_contracts_keys_in_order(clinic_data):  # no
         "delta_spo2",
         "delta_ci95",
         "improved_pct",
+        "pgic_responder_pct",
+        "lost_to_followup",
     ]
     assert first == {
         "condition": "Chronic Fatigue Syndrome",
@@ -42,6 +44,8 @@ def test_json_is_one_object_with_the_contracts_keys_in_order(clinic_data):  # no
         "delta_spo2": 1.7,
         "delta_ci95": [-2.1, 5.5],
         "improved_pct": 67,
+        "pgic_responder_pct": None,
+        "lost_to_followup": 1,
     }
     assert document["rows"][1]["delta_ci95"] is None
 
@@ -60,9 +64,10 @@ def test_json_echoes_the_options_given(clinic_data):  # noqa: F811
 
 def test_csv_has_a_header_and_one_line_per_condition(clinic_data):  # noqa: F811
     assert _run("--format", "csv").splitlines() == [
-        "condition,patients,excluded,baseline_spo2,followup_spo2,delta_spo2,delta_ci95_low,delta_ci95_high,improved_pct",
-        "Chronic Fatigue Syndrome,3,1,93.0,94.7,1.7,-2.1,5.5,67",
-        "Raynaud's Phenomenon,1,0,95.0,96.0,1.0,,,0",
+        "condition,patients,excluded,baseline_spo2,followup_spo2,delta_spo2,delta_ci95_low,delta_ci95_high,improved_pct,"
+        "pgic_responder_pct,lost_to_followup",
+        "Chronic Fatigue Syndrome,3,1,93.0,94.7,1.7,-2.1,5.5,67,,1",
+        "Raynaud's Phenomenon,1,0,95.0,96.0,1.0,,,0,,0",
     ]
 
 
@@ -80,8 +85,12 @@ def test_the_table_is_readable_in_a_terminal(clinic_data):  # noqa: F811
         "95%",
         "CI",
         "Improved",
+        "PGIC",
+        "1–2",
+        "Lost",
     ]
-    assert lines[1].startswith("Chronic Fatigue Syndrome") and lines[1].endswith("+1.7  -2.1 to +5.5       67%")
+    assert lines[1].startswith("Chronic Fatigue Syndrome")
+    assert lines[1].endswith("+1.7  -2.1 to +5.5       67%         –     1")
 
 
 @pytest.mark.django_db

@@ -49,7 +49,10 @@ def test_the_table_shows_the_cohort_figures_and_marks_small_rows(client, clinic_
     client.force_login(clinic_lead)
     html = client.get(URL).content.decode()
     assert _table_rows(html) == [
-        ["Chronic Fatigue Syndrome", "3", "1", "93.0", "94.7", "+1.7", "-2.1 to +5.5", "67%", "Too small to publish"],
+        [
+            *["Chronic Fatigue Syndrome", "3", "1", "93.0", "94.7", "+1.7", "-2.1 to +5.5", "67%", "–", "1"],
+            "Too small to publish",
+        ],
         [
             "Raynaud&#x27;s Phenomenon",
             "1",
@@ -59,6 +62,8 @@ def test_the_table_shows_the_cohort_figures_and_marks_small_rows(client, clinic_
             "+1.0",
             "– (fewer than 2 patients)",
             "0%",
+            "–",
+            "0",
             "Too small to publish",
         ],
     ]
@@ -113,7 +118,9 @@ def test_the_correlation_section_shows_r_and_mean_change_by_reported_improvement
     client.force_login(clinic_lead)
     rows = _table_rows(client.get(URL).content.decode(), "correlation-table")
     assert rows[0][:3] == ["Chronic Fatigue Syndrome", "3", "-0.19"]
-    assert rows[0][4:] == ["+1.5 (n=2)", "+2.0 (n=1)"]
+    assert rows[0][4:6] == ["+1.5 (n=2)", "+2.0 (n=1)"]
+    # Nobody answered PGIC in this data.
+    assert rows[0][6:] == ["0", "–", "– (needs at least 4 answers and some variation)"]
     assert rows[-1][:2] == ["All conditions", "4"]
 
 
@@ -127,7 +134,7 @@ def test_the_csv_download_is_the_table_shown_in_its_published_form(client, clini
     assert [row[0] for row in rows] == [row[0].replace("&#x27;", "'") for row in shown]
     # Both rows are under 5 patients: the export shows the condition and "fewer than 5" only.
     assert shown[0][1] == "3"
-    assert rows[0] == ["Chronic Fatigue Syndrome", *["fewer than 5"] * 7, "no: fewer than 5 patients"]
+    assert rows[0] == ["Chronic Fatigue Syndrome", *["fewer than 5"] * 9, "no: fewer than 5 patients"]
 
 
 def test_the_csv_download_shows_the_figures_of_rows_with_five_patients_or_more(client, clinic_lead):
@@ -137,7 +144,7 @@ def test_the_csv_download_shows_the_figures_of_rows_with_five_patients_or_more(c
     shown = _table_rows(client.get(URL).content.decode())
     _, *rows = list(csv.reader(io.StringIO(client.get(URL, {"download": "csv"}).content.decode())))
     assert rows == [[cell.replace("&#x27;", "'") for cell in row] for row in shown]
-    assert rows[0][1:4] == ["5", "0", "94.0"] and rows[0][8] == "yes"
+    assert rows[0][1:4] == ["5", "0", "94.0"] and rows[0][-1] == "yes"
 
 
 def test_figures_including_patients_without_consent_are_never_marked_publishable(client, clinic_lead):
@@ -146,9 +153,9 @@ def test_figures_including_patients_without_consent_are_never_marked_publishable
     client.force_login(clinic_lead)
     params = {"sessions": 6, "reading": "post", "all_patients": "on"}
     html = client.get(URL, params).content.decode()
-    assert _table_rows(html)[0][8] == "Internal only: includes patients without consent"
+    assert _table_rows(html)[0][-1] == "Internal only: includes patients without consent"
     _, *rows = list(csv.reader(io.StringIO(client.get(URL, {**params, "download": "csv"}).content.decode())))
-    assert rows[0][8] == "no: includes patients without research consent"
+    assert rows[0][-1] == "no: includes patients without research consent"
 
 
 @pytest.mark.django_db

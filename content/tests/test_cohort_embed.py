@@ -65,7 +65,8 @@ def test_the_embed_shows_the_published_table_for_consenting_patients(reader, fat
 
     html = _page(reader, "Our figures:\n\n[[cohort-outcomes]]\n\nThanks.")
 
-    assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100%"
+    # Nobody answered PGIC: "–".
+    assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100% –"
     assert "Avg. SpO₂ after 6 sessions" in html
     assert "[[cohort-outcomes" not in html
 
@@ -146,4 +147,28 @@ def test_the_admin_preview_shows_the_table(client, editor, fatigue):
         _course(fatigue)
     client.force_login(editor)
     html = client.post("/admin/content/article/preview/", {"body": "[[cohort-outcomes]]"}).json()["html"]
+    assert _row(html, "Chronic Fatigue Syndrome").startswith("5 94.0 97.0")
+
+
+def test_the_pooled_embed_shows_this_clinic_with_its_partners_in_published_form(reader, fatigue, raynauds, clinic_lead):
+    from registry.services import partner_summary_upload
+    from registry.tests.test_partner_summaries import _partner_file
+
+    for _ in range(3):
+        _course(fatigue)  # 3 here, under 5 alone; 8 with the partner's 5
+    _course(raynauds)
+    partner_summary_upload(file=_partner_file(), user=clinic_lead)
+    html = _page(reader, "Across clinics:\n\n[[pooled-outcomes]]\n")
+    assert "pooled across 2 clinics: Acuflow Clinic, North Centre" in html
+    # Own: 3 × (94 → 97); North: 5 from 92 with Δ 1, 2, 3, 0, 4. Baseline (282 + 460) / 8 = 92.75.
+    assert _row(html, "Chronic Fatigue Syndrome").startswith("8 92.8 ")
+    assert _row(html, "Raynaud&#x27;s Phenomenon") == "fewer than 5 patients"
+    assert "[[pooled-outcomes" not in html
+
+
+def test_the_pooled_embed_without_partners_shows_this_clinic_alone(reader, fatigue):
+    for _ in range(5):
+        _course(fatigue)
+    html = _page(reader, "[[pooled-outcomes sessions=6]]")
+    assert "pooled across 1 clinic: Acuflow Clinic" in html
     assert _row(html, "Chronic Fatigue Syndrome").startswith("5 94.0 97.0")

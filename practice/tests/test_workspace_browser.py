@@ -59,6 +59,8 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.get_by_label("Pulse before (bpm)").fill("74")
     page.get_by_label("Pulse after (bpm)").fill("68")
     page.locator("#div_id_warmth_change").get_by_text("Better", exact=True).click()
+    # The patient taps their global impression of change.
+    page.locator("#div_id_answer_pgic").get_by_text("2: Much improved", exact=True).click()
     page.get_by_role("button", name="Save session").click()
 
     # The error is shown next to the field, and everything else is still there.
@@ -66,6 +68,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36"
     assert page.get_by_label("Pulse after (bpm)").input_value() == "68"
     assert page.locator("#id_warmth_change_3").is_checked()
+    assert page.locator("#div_id_answer_pgic").get_by_label("2: Much improved").is_checked()
     screenshot(page, "workspace-log-session-error-tablet")
 
     # LI4 is a pregnancy-caution point and this patient is flagged pregnant: acknowledge, then save.
@@ -91,7 +94,13 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     )
     assert chart == {"labels": ["Session 1", "Session 2"], "before": [93, 88], "after": [95, 94]}
     # Straight segments between readings: a curve would overshoot values that were never recorded.
-    assert page.evaluate("Chart.getChart('session-chart').data.datasets.map(d => d.tension)") == [0, 0, 0, 0]
+    assert page.evaluate("Chart.getChart('session-chart').data.datasets.map(d => d.tension)") == [0, 0, 0, 0, 0]
+    # PGIC has its own series (session 1 was not asked).
+    pgic = page.evaluate(
+        "() => { const d = Chart.getChart('session-chart').data.datasets[4]; return [d.label, d.data]; }"
+    )
+    assert pgic == ["PGIC (1 = very much improved, 7 = very much worse)", [None, 2]]
+    assert newest.locator(".pgic").inner_text() == "2"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "workspace-patient-page-tablet")
 

@@ -339,3 +339,28 @@ class TestSafetyAcknowledgements:
             f"This patient takes blood-thinning medication: {risk}",
             f"This patient has a bleeding disorder: {risk}",
         ]
+
+
+def test_the_session_form_asks_pgic_and_the_chart_shows_the_answer(signed_in, patient):
+    page = signed_in.get(_url(patient)).content.decode()
+    assert "Since the start of treatment, how would you describe the change in your condition?" in page
+    assert "2: Much improved" in page
+    response = signed_in.post(_url(patient), _entry(answer_pgic="2"))
+    assert response.status_code == 302
+    assert TreatmentSession.objects.get(patient=patient).instrument_answers == {"pgic": 2}
+    chart_page = signed_in.get(reverse("practice:patient_detail", args=[patient.patient_ref]))
+    assert chart_page.context["chart"]["pgic"] == [2]
+    assert 'title="2: Much improved">2</span>' in chart_page.content.decode()
+
+
+def test_pgic_not_asked_is_stored_as_no_answer(signed_in, patient):
+    signed_in.post(_url(patient), _entry(answer_pgic=""))
+    assert TreatmentSession.objects.get(patient=patient).instrument_answers == {}
+
+
+def test_a_pgic_answer_off_the_scale_is_refused_and_the_form_keeps_the_entries(signed_in, patient):
+    response = signed_in.post(_url(patient), _entry(answer_pgic="9"))
+    assert response.status_code == 200
+    assert "answer_pgic" in _errors(response)
+    assert response.context["form"]["notes"].value() == "Felt warmer in the hands."
+    assert not TreatmentSession.objects.exists()

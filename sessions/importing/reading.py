@@ -23,6 +23,8 @@ from sessions.models import (
     EARLIEST_SESSION,
     EARLIEST_SESSION_MESSAGE,
     NEEDLE_GAUGE_RANGE,
+    PGIC,
+    PGIC_RANGE,
     PULSE_RANGE,
     RETENTION_RANGE,
     SPO2_RANGE,
@@ -50,13 +52,21 @@ OPTIONAL_COLUMNS = (
     "pulse_post",
     "warmth_change",
     "clarity_change",
+    "pgic",
     "notes",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Columns that describe the patient rather than the session: every row of a patient must agree.
 PATIENT_DETAIL_COLUMNS = ("condition", "first_name", "last_name", "date_of_birth", "sex", "research_consent")
-# Optional columns stored on the session (points go to their own table).
-SESSION_COLUMNS = tuple(name for name in OPTIONAL_COLUMNS if name not in PATIENT_DETAIL_COLUMNS and name != "points")
+# Columns that are answers to an outcome measure (sessions.Instrument): stored in the session's
+# instrument_answers under the column's name, not in a column of their own.
+ANSWER_COLUMNS = (PGIC,)
+# Optional columns stored in a session column of the same name (points go to their own table).
+SESSION_COLUMNS = tuple(
+    name
+    for name in OPTIONAL_COLUMNS
+    if name not in PATIENT_DETAIL_COLUMNS and name != "points" and name not in ANSWER_COLUMNS
+)
 
 CONSENT_WORDS = {"yes": 1, "true": 1, "1": 1, "no": 0, "false": 0, "0": 0}
 # The -2…2 scale some clinics' spreadsheets use for reported change.
@@ -170,6 +180,7 @@ class RowParsers:
             "pulse_post": cached(lambda text: _whole_number(text, *PULSE_RANGE)),
             "warmth_change": _change,
             "clarity_change": _change,
+            "pgic": cached(lambda text: _whole_number(text, *PGIC_RANGE)),
             "notes": _text(allow_line_breaks=True),
         }
         self.point_ids = cached(self._point_ids)
@@ -245,6 +256,7 @@ STAGING_COLUMNS = (
     ("pulse_post", TreatmentSession._meta.get_field("pulse_post")),
     ("warmth_change", TreatmentSession._meta.get_field("warmth_change")),
     ("clarity_change", TreatmentSession._meta.get_field("clarity_change")),
+    ("pgic", None),
     ("notes", TreatmentSession._meta.get_field("notes")),
 )
 # File column -> staging column, for the columns read by RowParsers.by_column.

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 
 from patients.models import CONSENTS, Patient, consent_times
-from sessions.importing.reading import SESSION_COLUMNS, STAGING_COLUMN
+from sessions.importing.reading import ANSWER_COLUMNS, SESSION_COLUMNS, STAGING_COLUMN
 from sessions.importing.staging import POINTS_TABLE, ROWS_TABLE, q
 from sessions.models import TreatmentSession
 
@@ -108,7 +108,16 @@ def upsert_sessions(cursor, header, now):
     updates = [*from_file, "updated_at"]
     # A session the file does not change is left alone, so a second import rewrites nothing.
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    changed = " OR ".join(f"{sessions}.{q(column)} {differs} excluded.{q(column)}" for column in from_file)
+    changed = [f"{sessions}.{q(column)} {differs} excluded.{q(column)}" for column in from_file]
+    set_answers = ""
+    answers = [name for name in ANSWER_COLUMNS if name in header]
+    if answers:
+        given["instrument_answers"] = _answers_object(answers)
+        set_answers = f", instrument_answers = {_answers_merged(sessions, answers)}"
+        stored, incoming = f"{sessions}.instrument_answers", "excluded.instrument_answers"
+        changed += [f"{_answer(stored, name)} {differs} {_answer(incoming, name)}" for name in answers]
+        defaults = _defaults(TreatmentSession, given, now)
+        columns = [*given, *defaults]
     cursor.execute(
         f"""INSERT INTO {sessions} ({", ".join(q(column) for column in columns)})
             SELECT {", ".join([*given.values(), *["%s"] * len(defaults)])}
@@ -116,10 +125,42 @@ def upsert_sessions(cursor, header, now):
             -- In the order of the (patient, number) key: new ids and keys go at the end of their indexes.
             ORDER BY patient.id, staged.number
             ON CONFLICT (patient_id, number) DO UPDATE SET
-                {", ".join(f"{q(column)} = excluded.{q(column)}" for column in updates)}
-            WHERE {changed}""",
+                {", ".join(f"{q(column)} = excluded.{q(column)}" for column in updates)}{set_answers}
+            WHERE {" OR ".join(changed)}""",
         list(defaults.values()),
     )
+
+
+# The answer columns (ANSWER_COLUMNS, e.g. pgic) go into the session's instrument_answers JSON: a
+# cell given sets that answer, an empty cell removes it, answers to other measures stay as they are.
+
+
+def _answers_object(names):
+    """SQL for the JSON object of a staged row's answers, leaving out those not given."""
+    if connection.vendor == "postgresql":
+        pairs = ", ".join(f"'{name}', staged.{q(name)}" for name in names)
+        return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+    result = "'{}'"
+    for name in names:
+        given = f"CASE WHEN staged.{q(name)} IS NULL THEN '{{}}' ELSE json_object('{name}', staged.{q(name)}) END"
+        result = f"json_patch({result}, {given})"
+    return result
+
+
+def _answers_merged(sessions, names):
+    """SQL for a session's answers with the file's answers to `names` in place of its own."""
+    if connection.vendor == "postgresql":
+        removed = " - ".join([f"{sessions}.instrument_answers", *(f"'{name}'" for name in names)])
+        return f"({removed}) || excluded.instrument_answers"
+    paths = ", ".join(f"'$.{name}'" for name in names)
+    return f"json_patch(json_remove({sessions}.instrument_answers, {paths}), excluded.instrument_answers)"
+
+
+def _answer(column, name):
+    """SQL for one answer in a JSON column, NULL when absent."""
+    if connection.vendor == "postgresql":
+        return f"({column} -> '{name}')"
+    return f"json_extract({column}, '$.{name}')"
 
 
 def replace_points(cursor):

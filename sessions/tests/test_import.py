@@ -212,6 +212,8 @@ def _with_row(**changes):
         ("session_date", "1025-01-06", "line 3: session_date: 1025-01-06 is before 1950: check the year"),
         ("warmth_change", "warmer", "line 3: warmth_change: 'warmer' is not one of much_worse, worse, same"),
         ("clarity_change", "3", "line 3: clarity_change: '3' is not one of"),
+        ("pgic", "8", "line 3: pgic: 8 is outside 1–7"),
+        ("pgic", "much improved", "line 3: pgic: 'much improved' is not a whole number"),
         ("research_consent", "maybe", "line 3: research_consent: 'maybe' is not yes/no, true/false or 1/0"),
         ("first_name", "", "line 3: first_name: is required for H-5, who is not in the database yet"),
         ("last_name", "", "line 3: last_name: is required for H-5, who is not in the database yet"),
@@ -378,7 +380,8 @@ def test_a_patient_already_in_the_database_needs_no_names():
             [
                 "line 1: mood: unknown column (expected: patient_ref, condition, session_number, session_date, "
                 "first_name, last_name, date_of_birth, sex, research_consent, practitioner, points, needle_gauge_mm, "
-                "retention_minutes, spo2_pre, spo2_post, pulse_pre, pulse_post, warmth_change, clarity_change, notes)"
+                "retention_minutes, spo2_pre, spo2_post, pulse_pre, pulse_post, warmth_change, clarity_change, pgic, "
+                "notes)"
             ],
         ),
         (
@@ -532,3 +535,40 @@ def test_the_practitioner_column_accepts_only_practitioners(editor):
         "P-1,other,1,2026-01-05,A,B,editor\n"
     )
     assert "line 2: practitioner: no practitioner with the username 'editor'" in _problems(csv_text)
+
+
+PGIC_FILE = "\n".join(
+    [
+        "patient_ref,condition,session_number,session_date,first_name,last_name,pgic",
+        "P-1,Chronic Migraine,1,2025-03-03,Ida,Noor,",
+        "P-1,Chronic Migraine,2,2025-03-10,Ida,Noor,2",
+    ]
+)
+
+
+@pytest.mark.django_db
+def test_the_pgic_column_stores_the_answer_and_an_empty_cell_stores_none():
+    _import(PGIC_FILE)
+    answers = dict(TreatmentSession.objects.values_list("number", "instrument_answers"))
+    assert answers == {1: {}, 2: {"pgic": 2}}
+
+
+@pytest.mark.django_db
+def test_reimporting_pgic_changes_only_that_answer_and_an_unchanged_file_rewrites_nothing():
+    _import(PGIC_FILE)
+    session = TreatmentSession.objects.get(number=2)
+    TreatmentSession.objects.filter(pk=session.pk).update(instrument_answers={"pgic": 2, "other": 5})
+    before = TreatmentSession.objects.get(pk=session.pk).updated_at
+    _import(PGIC_FILE)
+    assert TreatmentSession.objects.get(pk=session.pk).updated_at == before
+    _import(PGIC_FILE.replace(",2\n", ",2\n").replace("2025-03-10,Ida,Noor,2", "2025-03-10,Ida,Noor,6"))
+    assert TreatmentSession.objects.get(pk=session.pk).instrument_answers == {"pgic": 6, "other": 5}
+    _import(PGIC_FILE.replace("2025-03-10,Ida,Noor,2", "2025-03-10,Ida,Noor,"))
+    assert TreatmentSession.objects.get(pk=session.pk).instrument_answers == {"other": 5}
+
+
+@pytest.mark.django_db
+def test_a_file_without_a_pgic_column_leaves_the_answers_alone():
+    _import(PGIC_FILE)
+    _import(PGIC_FILE.replace(",pgic", "").replace(",Noor,2", ",Noor").replace(",Noor,\n", ",Noor\n"))
+    assert TreatmentSession.objects.get(number=2).instrument_answers == {"pgic": 2}

@@ -13,6 +13,8 @@ def _row(**overrides):
         "delta_spo2": 2.6,
         "delta_ci95": [2.1, 3.1],
         "improved_pct": 78,
+        "pgic_responder_pct": 61,
+        "lost_to_followup": 4,
     }
     return row | overrides
 
@@ -20,14 +22,14 @@ def _row(**overrides):
 def test_a_row_of_five_or_more_patients_shows_its_figures_with_signs_and_a_percent():
     [row] = outcome_table([_row(patients=5)], all_patients=False, published=True)
     assert row.publication == Publication.PUBLISHABLE and not row.suppressed
-    assert row.figure_cells == ["5", "3", "94.2", "96.8", "+2.6", "+2.1 to +3.1", "78%"]
+    assert row.figure_cells == ["5", "3", "94.2", "96.8", "+2.6", "+2.1 to +3.1", "78%", "61%", "4"]
 
 
 def test_a_published_row_under_five_patients_keeps_only_its_condition():
     for patients in [1, 2, 3, 4]:
         [row] = outcome_table([_row(patients=patients)], all_patients=False, published=True)
         assert row.condition == "Chronic Fatigue Syndrome" and row.suppressed and row.values == {}
-        assert row.figure_cells == [SUPPRESSED_TEXT] * 7
+        assert row.figure_cells == [SUPPRESSED_TEXT] * 9
         assert row.publication == Publication.TOO_SMALL
 
 

@@ -16,6 +16,7 @@ from sessions.outcomes import (
     mean_ci95,
     point_biserial,
     round_half_away,
+    spearman,
 )
 from sessions.tests.factories import TreatmentSessionFactory
 
@@ -72,6 +73,9 @@ def test_the_cohort_table_matches_the_hand_computed_figures(clinic_data):
             "delta_ci95": [-2.1, 5.5],
             "improved_pct": 67,
             # two of three improved
+            "pgic_responder_pct": None,
+            # the patient whose course stopped at session 2
+            "lost_to_followup": 1,
         },
         {
             "condition": RAYNAUD,
@@ -82,6 +86,8 @@ def test_the_cohort_table_matches_the_hand_computed_figures(clinic_data):
             "delta_spo2": 1.0,
             "delta_ci95": None,
             "improved_pct": 0,
+            "pgic_responder_pct": None,
+            "lost_to_followup": 0,
         },
     ]
 
@@ -117,6 +123,9 @@ def test_the_number_of_sessions_chooses_which_session_is_the_follow_up(clinic_da
             "delta_spo2": 2.0,
             "delta_ci95": None,
             "improved_pct": 0,
+            "pgic_responder_pct": None,
+            # The four other consenting patients have no session 2 (the one without consent is not counted).
+            "lost_to_followup": 4,
         }
     ]
 
@@ -166,12 +175,12 @@ def test_the_computation_takes_the_same_queries_however_many_patients(db, django
     add(2)
     with django_assert_num_queries(1):
         cohort_outcomes()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         cohort_report(CohortParams())
     add(25)
     with django_assert_num_queries(1):
         assert cohort_outcomes()[0]["patients"] == 27
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         cohort_report(CohortParams())
 
 
@@ -227,3 +236,91 @@ def test_the_point_biserial_interval_uses_fishers_z():
     assert r == pytest.approx(0.87831, abs=1e-4)
     assert (low, high) == pytest.approx((0.2324, 0.9866), abs=1e-4)
     assert point_biserial(count=3, sum_x=3, sum_xx=5, sum_y=0, sum_xy=0) == (None, None)
+
+
+def _pgic_patient(delta, pgic, *, condition="chronic-fatigue-syndrome", baseline=92):
+    return _patient(
+        condition,
+        {1: {"spo2_pre": baseline}, 6: {"spo2_post": baseline + delta, "instrument_answers": pgic}},
+    )
+
+
+def test_pgic_responders_are_those_answering_1_or_2_among_patients_who_answered(db):
+    for delta, answers in [(3, {"pgic": 1}), (2, {"pgic": 2}), (1, {"pgic": 3}), (0, {"pgic": 6}), (0, {})]:
+        _pgic_patient(delta, answers)
+    # A PGIC at session N of a patient without a baseline counts for nothing: they are excluded.
+    _patient("chronic-fatigue-syndrome", {1: {}, 6: {"spo2_post": 95, "instrument_answers": {"pgic": 1}}})
+    row = cohort_outcomes()[0]
+    assert (row["patients"], row["excluded"]) == (5, 1)
+    # 2 of the 4 who answered.
+    assert row["pgic_responder_pct"] == 50
+
+
+def test_a_pgic_answer_at_another_session_than_n_does_not_count(db):
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92, "instrument_answers": {"pgic": 1}}, 6: {"spo2_post": 95}})
+    assert cohort_outcomes()[0]["pgic_responder_pct"] is None
+
+
+def test_loss_to_follow_up_counts_eligible_patients_without_session_n_inside_the_window(db):
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}, 6: {"spo2_post": 95}})
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}, 2: {"spo2_post": 95}})
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}})
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}}, consent=False)
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 92}}, first_day=FIRST_DAY - dt.timedelta(days=400))
+    # A patient with session N but no session 1 is in no cohort, lost or not.
+    _patient("chronic-fatigue-syndrome", {6: {"spo2_post": 95}})
+    window = {"date_from": FIRST_DAY.date() - dt.timedelta(days=30)}
+    assert cohort_outcomes(**window)[0]["lost_to_followup"] == 2
+    assert cohort_outcomes(**window, all_patients=True)[0]["lost_to_followup"] == 3
+
+
+def test_spearmans_rho_relates_the_change_in_spo2_to_pgic_with_ties_given_their_mean_rank(db):
+    # Δ 4, 3, 3, 1, 0 and PGIC 1, 2, 1, 4, 3.
+    # Ranks of Δ (ascending): 5, 3.5, 3.5, 2, 1; of PGIC: 1.5, 3, 1.5, 5, 4; ρ is Pearson's r of the ranks.
+    for delta, pgic in [(4, 1), (3, 2), (3, 1), (1, 4), (0, 3)]:
+        _pgic_patient(delta, {"pgic": pgic})
+    _pgic_patient(2, {})  # no answer: not in ρ
+    report = cohort_report(CohortParams())
+    cfs, overall = report.correlation
+    x = [5, 3.5, 3.5, 2, 1]
+    y = [1.5, 3, 1.5, 5, 4]
+    mx, my = sum(x) / 5, sum(y) / 5
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
+    sxx, syy = sum((a - mx) ** 2 for a in x), sum((b - my) ** 2 for b in y)
+    # Both means 3; deviations 2, .5, .5, -1, -2 and -1.5, 0, -1.5, 2, 1: ρ = -7.75 / 9.5 = -0.81579.
+    assert (sxy, sxx, syy) == (-7.75, 9.5, 9.5)
+    assert cfs["pgic_n"] == 5
+    assert cfs["rho"] == pytest.approx(-7.75 / 9.5)
+    # z = atanh(-0.81579) = -1.14410; half-width 1.95996 * sqrt(1.06 / 2) = 1.42688.
+    assert cfs["rho_ci95"] == pytest.approx((-0.98838, 0.27547), abs=1e-4)
+    assert overall["label"] == "All conditions" and overall["rho"] == pytest.approx(cfs["rho"])
+
+
+def test_overall_rho_ranks_patients_across_conditions(db):
+    for delta, pgic in [(4, 1), (1, 3), (0, 4), (2, 2)]:
+        _pgic_patient(delta, {"pgic": pgic})
+    for delta, pgic in [(5, 2), (3, 5), (1, 6), (2, 7)]:
+        _pgic_patient(delta, {"pgic": pgic}, condition="raynauds-phenomenon")
+    *_, overall = cohort_report(CohortParams()).correlation
+    deltas = [4, 1, 0, 2, 5, 3, 1, 2]
+    pgics = [1, 3, 4, 2, 2, 5, 6, 7]
+    assert overall["pgic_n"] == 8
+    assert overall["rho"] == pytest.approx(_spearman_by_hand(deltas, pgics), abs=1e-9)
+
+
+def _spearman_by_hand(xs, ys):
+    def ranks(values):
+        ordered = sorted(values)
+        return [ordered.index(v) + 1 + (ordered.count(v) - 1) / 2 for v in values]
+
+    rx, ry = ranks(xs), ranks(ys)
+    n = len(xs)
+    mx, my = sum(rx) / n, sum(ry) / n
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    return cov / (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
+
+
+def test_spearman_is_none_without_variation_and_has_no_interval_below_four_patients():
+    assert spearman(count=3, sum_x=12, sum_xx=56, sum_y=12, sum_yy=48, sum_xy=48) == (None, None)
+    rho, ci = spearman(count=3, sum_x=12, sum_xx=56, sum_y=12, sum_yy=56, sum_xy=56)
+    assert rho == pytest.approx(1.0) and ci is None
