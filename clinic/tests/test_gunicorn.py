@@ -21,7 +21,8 @@ def _free_port():
 def _get(url, headers):
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - a local http:// URL built above
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        # Generous: the first request waits for a worker to load the app, slow on a busy machine.
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

@@ -79,7 +79,7 @@ class Command(BaseCommand):
             lines = [["site", *CSV_COLUMNS, *META_COLUMNS]]
             lines += [["pooled", *csv_cells(row), *_meta_cells(by_condition[row["condition"]])] for row in pooled.rows]
             lines += [[row["site"], *csv_cells(row)] for row in pooled.site_rows]
-            csv_write(self.stdout, lines)
+            csv_write(self.stdout, lines, lineterminator="\n")
         else:
             self._tables(pooled, meta)
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
         elif format == "csv":
-            csv_write(self.stdout, [CSV_COLUMNS, *(csv_cells(row) for row in rows)])
+            csv_write(self.stdout, [CSV_COLUMNS, *(csv_cells(row) for row in rows)], lineterminator="\n")
         else:
             self._table(rows, sessions, reading, all_patients)
 
