@@ -128,8 +128,8 @@ def session_new(request, patient_ref):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
+            # A reading below 90 % is announced once, by the follow-up warning on the page it lands on.
             messages.success(request, f"Session {session.number} saved.")
-            _warn_if_follow_up_needed(request, session)
             return redirect("practice:patient_detail", patient_ref=patient.patient_ref)
     return _form_page(
         request,
@@ -188,8 +188,6 @@ def session_edit(request, patient_ref, number):
                 request,
                 f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was.",
             )
-            session.refresh_from_db()
-            _warn_if_follow_up_needed(request, session)
             return redirect("practice:session_detail", patient_ref=patient_ref, number=number)
     return _form_page(
         request, "practice/session_form.html", form, session.patient, session=session, reason_required=reason_required
@@ -203,15 +201,6 @@ def _add_service_errors(form, error):
     ).items():
         for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
-
-
-def _warn_if_follow_up_needed(request, session):
-    if session.needs_follow_up:
-        messages.warning(
-            request,
-            f"Session {session.number} has an SpO₂ reading below 90%: follow this patient up "
-            "(recheck the reading, and consider referring them to their doctor).",
-        )
 
 
 @workspace_member_required

@@ -2,17 +2,17 @@ from django.contrib import admin
 from django.db.models import F
 from simple_history.admin import SimpleHistoryAdmin
 
+from protocols.forms import ProtocolAdminForm
 from protocols.models import Protocol, TreatmentPlan
 
 
 @admin.register(Protocol)
 class ProtocolAdmin(SimpleHistoryAdmin):
+    form = ProtocolAdminForm
     list_display = ["name", "slug", "planned_sessions", "interval_days", "version", "is_active"]
     list_filter = ["is_active", "conditions"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["points"]
-    filter_horizontal = ["conditions"]
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "conditions", "is_active", "version"]}),

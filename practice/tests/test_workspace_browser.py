@@ -76,21 +76,26 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
 
     page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/")
     assert page.get_by_text("Session 2 saved.").is_visible()
-    assert page.get_by_text("Session 2 has an SpO₂ reading below 90%").is_visible()
+    # One follow-up banner, naming the new session; no second message saying it again.
+    assert page.get_by_role("alert").filter(has_text="below 90%").count() == 1
+    assert "SpO₂ below 90% in session 2" in page.locator("#follow-up-warning").inner_text()
     newest = page.locator("#session-table tbody tr").first
     assert newest.locator("th").inner_text() == "2"
     assert newest.locator(".spo2-pre").inner_text() == "88"
     assert "LI4 ST36 TE5" in newest.inner_text() and "Follow up" in newest.inner_text()
 
-    # The chart is drawn, from data that includes the new reading.
-    assert page.locator("canvas#session-chart").is_visible()
-    chart = page.evaluate(
-        "() => { const c = Chart.getChart('session-chart');"
-        " return {labels: c.data.labels, before: c.data.datasets[0].data, after: c.data.datasets[1].data}; }"
+    # Two charts, from data that includes the new reading: SpO₂ on its scale, pulse on its own.
+    charts = page.evaluate(
+        """() => ['spo2-chart', 'pulse-chart'].map(id => { const c = Chart.getChart(id);
+             return {labels: c.data.labels, series: c.data.datasets.map(d => d.data),
+                     tension: c.data.datasets.map(d => d.tension), y: [c.scales.y.min, c.scales.y.max]}; })"""
     )
-    assert chart == {"labels": ["Session 1", "Session 2"], "before": [93, 88], "after": [95, 94]}
+    spo2, pulse = charts
+    assert spo2["labels"] == ["Session 1", "Session 2"] and spo2["series"] == [[93, 88], [95, 94]]
+    assert pulse["series"] == [[72, 74], [68, 68]]
+    assert spo2["y"][1] <= 100 and pulse["y"][0] <= 50, "each chart is scaled to its own readings"
     # Straight segments between readings: a curve would overshoot values that were never recorded.
-    assert page.evaluate("Chart.getChart('session-chart').data.datasets.map(d => d.tension)") == [0, 0, 0, 0]
+    assert {t for chart in charts for t in chart["tension"]} == {0}
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "workspace-patient-page-tablet")
 
