@@ -69,7 +69,7 @@ def _yes_no_field(question):
         choices=YES_NO,
         coerce=lambda answer: answer == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Please answer yes or no."},
+        error_messages={"required": "Answer yes or no."},
     )
 
 
@@ -79,20 +79,38 @@ class IntakeForm(forms.Form):
     # A field people never see; a bot that fills it in is answered politely and ignored.
     HONEYPOT = "website"
 
-    first_name = PlainTextField(max_length=_model_max_length("first_name"), label="First name")
-    last_name = PlainTextField(max_length=_model_max_length("last_name"), label="Last name")
+    first_name = PlainTextField(
+        max_length=_model_max_length("first_name"),
+        label="First name",
+        error_messages={"required": "Enter your first name."},
+    )
+    last_name = PlainTextField(
+        max_length=_model_max_length("last_name"),
+        label="Last name",
+        error_messages={"required": "Enter your last name."},
+    )
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter your date of birth as day/month/year, for example 31/03/1970."},
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter your date of birth as day/month/year, for example 31/03/1970.",
+        },
     )
-    sex = forms.ChoiceField(label="Sex", choices=[("", "Choose…"), *Patient.Sex.choices])
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[("", "Choose…"), *Patient.Sex.choices],
+        error_messages={"required": "Choose an answer (or “Prefer not to say”)."},
+    )
     email = forms.EmailField(
         max_length=_model_max_length("email"),
         label="Email address",
         help_text="We send your confirmation here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address like name@example.com."},
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
     )
     phone = PlainTextField(
         max_length=_model_max_length("phone"),
@@ -106,12 +124,14 @@ class IntakeForm(forms.Form):
         queryset=Condition.objects.all(),
         to_field_name="slug",
         empty_label="Choose the closest match…",
+        error_messages={"required": "Choose what you would like help with (or “Other”)."},
         help_text="Choose “Other” if nothing fits; you can describe it below.",
     )
     complaint_duration = forms.ChoiceField(
         label="How long have you had it?",
         choices=[(duration, duration) for duration in COMPLAINT_DURATIONS],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how long you have had it."},
     )
     symptoms = forms.MultipleChoiceField(
         label="Which of these do you notice? (tick all that apply)",
@@ -150,11 +170,12 @@ class IntakeForm(forms.Form):
         coerce=PREVIOUS_ACUPUNCTURE.get,
         empty_value=None,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes, no or not sure."},
     )
 
     contact_consent = forms.BooleanField(
         label="I agree that the clinic may contact me by email or phone about this assessment and my treatment.",
-        error_messages={"required": "We can only reply if you agree to be contacted."},
+        error_messages={"required": "Tick this box: we can only reply if you agree to be contacted."},
     )
     research_consent = forms.BooleanField(
         label="I agree that my anonymised measurements may be used in the clinic's outcome research (optional).",

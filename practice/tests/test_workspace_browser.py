@@ -51,7 +51,13 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     )
     finder.fill("")
     page.get_by_label("Points", exact=True).fill("li4 sj5 ST36")
+    # The other-gauge box appears only for Other.
+    other_gauge = page.get_by_label("Other gauge (mm)")
+    assert not other_gauge.is_visible()
+    page.get_by_text("Other", exact=True).click()
+    assert other_gauge.is_visible() and page.evaluate("document.activeElement.id") == "id_needle_gauge_other"
     page.get_by_text("0.20", exact=True).click()
+    assert not other_gauge.is_visible()
     page.get_by_label("Retention (minutes)").fill("25")
     page.get_by_label("SpO₂ before (%)").fill("880")
     page.get_by_label("SpO₂ after (%)").fill("94")
@@ -60,8 +66,15 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.locator("#div_id_warmth_change").get_by_text("Better", exact=True).click()
     page.get_by_role("button", name="Save session").click()
 
-    # The error is shown next to the field, and everything else is still there.
-    assert page.get_by_text("SpO₂ before must be a whole number from 50 to 100.").is_visible()
+    # Focus is on the list of problems, each a link to its field; the error is also beside the field.
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    summary.get_by_role("link", name="SpO₂ before (%)").click()
+    assert page.evaluate("document.activeElement.id") == "id_spo2_pre"
+    assert (
+        page.locator("#div_id_spo2_pre").get_by_text("SpO₂ before must be a whole number from 50 to 100.").is_visible()
+    )
     assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36"
     assert page.get_by_label("Pulse after (bpm)").input_value() == "68"
     assert page.locator("#id_warmth_change_3").is_checked()
@@ -71,6 +84,10 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.get_by_label("SpO₂ before (%)").fill("88")
     page.get_by_role("button", name="Save session").click()
     assert page.get_by_text("LI4 is traditionally avoided in pregnancy").is_visible()
+    # The forgotten acknowledgement sits at the foot of a long form: the summary links to it.
+    page.locator("#error-summary").get_by_role("link", name="I have read the safety warnings").click()
+    assert page.evaluate("document.activeElement.id") == "id_acknowledge_safety"
+    assert page.locator("#div_id_acknowledge_safety").is_visible()
     page.get_by_label("I have read the safety warnings").check()
     page.get_by_role("button", name="Save session").click()
 
@@ -119,7 +136,8 @@ def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_v
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("SpO₂ after (%)").fill("97")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("Say why this session is being amended.").is_visible()
+    assert page.locator("#div_id_reason").get_by_text("Say why this session is being amended.").is_visible()
+    assert "Reason for the change: Say why" in page.locator("#error-summary").inner_text()
     assert page.get_by_label("SpO₂ after (%)").input_value() == "97"
     screenshot(page, "workspace-amend-session-phone")
 
