@@ -46,7 +46,15 @@ COMPLAINT_DURATIONS = [
 ]
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+PREVIOUS_ACUPUNCTURE_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
+# Patient.previous_acupuncture as the patient answered it: None is "Not sure", never "Unknown".
+PREVIOUS_ACUPUNCTURE_WORDS = {PREVIOUS_ACUPUNCTURE[code]: words for code, words in PREVIOUS_ACUPUNCTURE_CHOICES}
+
+
+def symptom_words(codes):
+    """Return symptom codes as the checklist names them, "Cold hands or feet, Fatigue"; a dash for none."""
+    return ", ".join(SYMPTOMS.get(code, code) for code in codes or []) or "–"
 
 
 def _model_max_length(field_name):
@@ -166,7 +174,7 @@ class IntakeForm(forms.Form):
 
     previous_acupuncture = forms.TypedChoiceField(
         label="Have you had acupuncture before?",
-        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")],
+        choices=PREVIOUS_ACUPUNCTURE_CHOICES,
         coerce=PREVIOUS_ACUPUNCTURE.get,
         empty_value=None,
         widget=forms.RadioSelect,
@@ -264,6 +272,53 @@ class IntakeForm(forms.Form):
             return uuid.UUID(self.cleaned_data["submission_key"])
         except ValueError:
             return None
+
+
+class PatientAdminForm(forms.ModelForm):
+    """A patient in admin, in the intake's words: symptoms as its checklist, "Not sure" as the patient said it."""
+
+    symptoms = forms.MultipleChoiceField(
+        label="Symptoms", choices=list(SYMPTOMS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    previous_acupuncture = forms.TypedChoiceField(
+        label="Had acupuncture before",
+        choices=PREVIOUS_ACUPUNCTURE_CHOICES,
+        coerce=PREVIOUS_ACUPUNCTURE.get,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "status",
+            "condition",
+            "practitioner",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            *SAFETY_FLAGS,
+            "complaint_duration",
+            "symptoms",
+            "previous_acupuncture",
+            "medications",
+            "history",
+            "contact_consent",
+            "research_consent",
+            "is_demo",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A code the checklist no longer has (an older form) stays a choice, so saving keeps it.
+        stored = [code for code in self.instance.symptoms or [] if code not in SYMPTOMS]
+        self.fields["symptoms"].choices += [(code, code) for code in stored]
+        answered = {value: code for code, value in PREVIOUS_ACUPUNCTURE.items()}
+        self.initial["previous_acupuncture"] = answered[self.instance.previous_acupuncture]
 
 
 class AssignPractitionerForm(forms.Form):
