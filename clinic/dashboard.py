@@ -5,13 +5,14 @@ the table reads as everywhere else through sessions.outcome_table.
 """
 
 import csv
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from clinic.forms import OutcomeFilterForm
-from sessions.outcome_table import interval, outcome_table, signed
+from sessions.outcome_table import CSV_COLUMNS, csv_rows, interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 
 
@@ -31,13 +32,19 @@ def _headings(params):
 
 
 def _csv_response(report):
-    """The table in its published form (docs/design.md: exports are published): small rows show "fewer than 5"."""
+    """The table in its published form (docs/design.md: exports are published): small rows show "fewer than 5".
+
+    UTF-8 with a byte-order mark, so that Excel reads condition names as written; figures as numbers.
+    """
+    params = report.params
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-outcomes-{report.params.sessions}-sessions.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="cohort-outcomes-{params.sessions}-sessions-{params.reading}.csv"'
+    )
+    response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(_headings(report.params))
-    for row in outcome_table(report.rows, all_patients=report.params.all_patients, published=True):
-        writer.writerow([row.condition, *row.figure_cells, row.publication.label])
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(outcome_table(report.rows, all_patients=params.all_patients, published=True)))
     return response
 
 
@@ -77,7 +84,10 @@ def _chart_data(report):
                 "after": [None if v is None else round(v, 2) for v in after],
             }
         )
-    return {"sessions": list(range(1, n + 1)), "conditions": conditions}
+    # One SpO₂ scale for every panel, so that +0.4 and +2.5 look as different as they are.
+    readings = [v for condition in conditions for v in condition["before"] + condition["after"] if v is not None]
+    scale = {"min": math.floor(min(readings)) - 1, "max": min(100, math.ceil(max(readings)) + 1)} if readings else None
+    return {"sessions": list(range(1, n + 1)), "conditions": conditions, "scale": scale}
 
 
 def outcomes_dashboard(request, site):

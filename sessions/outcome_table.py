@@ -4,6 +4,8 @@
 what may be published: the dashboard, its CSV download, `cohort_table` and the article embed
 all call `outcome_table`, so a figure reads the same everywhere (one minus sign, "-", so that
 spreadsheets and screen readers take it for a number) and small cells are suppressed by one rule.
+`csv_rows` lays the same table out for spreadsheets: every figure in a column of its own as a
+plain number (CSV_COLUMNS).
 """
 
 from dataclasses import dataclass
@@ -49,6 +51,12 @@ def interval(ci, places=1):
 def percent(value):
     """Return a whole percentage as "78%"; MISSING for None."""
     return MISSING if value is None else f"{value}%"
+
+
+def number(value, places=1):
+    """Return a figure for a spreadsheet cell, "94.2", "-1.2", "0.0": no sign for positives, no unit;
+    "" for None, so that the column stays numeric."""
+    return "" if value is None else f"{float(value) or 0.0:.{places}f}"
 
 
 @dataclass(frozen=True)
@@ -101,3 +109,45 @@ def outcome_table(rows, *, all_patients, published):
             }
         table.append(OutcomeRow(row["condition"], publication, suppressed, cells, values))
     return table
+
+
+# The CSV layout (the dashboard's download, `cohort_table --format csv`): one figure per column, as a number.
+CSV_COLUMNS = (
+    "condition",
+    "patients",
+    "excluded",
+    "baseline_spo2",
+    "followup_spo2",
+    "delta_spo2",
+    "ci_low",
+    "ci_high",
+    "improved_pct",
+    "publishable",
+)
+
+
+def csv_rows(table):
+    """Return the CSV rows (CSV_COLUMNS) of OutcomeRows: means and Δ to one decimal, the CI bounds and the
+    share improved (a whole percent) in columns of their own, empty where there is no figure.
+
+    A suppressed row keeps its condition and reads SUPPRESSED_TEXT under patients, with no figure.
+    """
+    rows = []
+    for row in table:
+        if row.suppressed:
+            figures = [SUPPRESSED_TEXT, *[""] * 7]
+        else:
+            values = row.values
+            low, high = values["delta_ci95"] or (None, None)
+            figures = [
+                str(values["patients"]),
+                str(values["excluded"]),
+                number(values["baseline_spo2"]),
+                number(values["followup_spo2"]),
+                number(values["delta_spo2"]),
+                number(low),
+                number(high),
+                "" if values["improved_pct"] is None else str(values["improved_pct"]),
+            ]
+        rows.append([row.condition, *figures, row.publication.label])
+    return rows

@@ -6,20 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
-from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE, outcome_table
+from sessions.outcome_table import CSV_COLUMNS, DEFAULT_SESSIONS, SESSIONS_RANGE, csv_rows, outcome_table
 from sessions.outcomes import cohort_outcomes
-
-CSV_COLUMNS = [
-    "condition",
-    "patients",
-    "excluded",
-    "baseline_spo2",
-    "followup_spo2",
-    "delta_spo2",
-    "delta_ci95_low",
-    "delta_ci95_high",
-    "improved_pct",
-]
 
 
 def _date(text):
@@ -27,10 +15,6 @@ def _date(text):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"'{text}' is not a date: use YYYY-MM-DD.") from None
-
-
-def _number(value):
-    return "" if value is None else str(value)
 
 
 class Command(BaseCommand):
@@ -102,19 +86,10 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
         elif format == "csv":
+            # The dashboard's CSV layout, with every row in full (internal figures).
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
-            for row in rows:
-                low, high = row["delta_ci95"] or (None, None)
-                writer.writerow(
-                    [
-                        row["condition"],
-                        row["patients"],
-                        row["excluded"],
-                        *map(_number, [row["baseline_spo2"], row["followup_spo2"], row["delta_spo2"], low, high]),
-                        row["improved_pct"],
-                    ]
-                )
+            writer.writerows(csv_rows(outcome_table(rows, all_patients=all_patients, published=False)))
         else:
             self._table(rows, sessions, reading, all_patients)
 
