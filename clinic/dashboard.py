@@ -84,9 +84,13 @@ def _chart_data(report):
                 "after": [None if v is None else round(v, 2) for v in after],
             }
         )
-    # One SpO₂ scale for every panel, so that +0.4 and +2.5 look as different as they are.
+    # One SpO₂ scale for every panel, so that +0.4 and +2.5 look as different as they are: whole even
+    # percentages around every mean shown, so the axis is labelled 90, 92, 94 …
     readings = [v for condition in conditions for v in condition["before"] + condition["after"] if v is not None]
-    scale = {"min": math.floor(min(readings)) - 1, "max": min(100, math.ceil(max(readings)) + 1)} if readings else None
+    scale = None
+    if readings:
+        low, high = math.floor(min(readings)) - 1, math.ceil(max(readings)) + 1
+        scale = {"min": low - low % 2, "max": min(100, high + high % 2)}
     return {"sessions": list(range(1, n + 1)), "conditions": conditions, "scale": scale}
 
 

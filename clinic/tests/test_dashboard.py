@@ -180,7 +180,7 @@ def test_every_chart_panel_shares_one_spo2_scale(client, clinic_lead):
         re.search(r'<script id="outcomes-chart-data" type="application/json">(.*?)</script>', html).group(1)
     )
     assert len(data["conditions"]) == 2
-    assert data["scale"] == {"min": 91, "max": 98}
+    assert data["scale"] == {"min": 90, "max": 98}
 
 
 @pytest.mark.django_db
