@@ -12,6 +12,19 @@ from django.contrib.auth.models import Group, User
 from clinic.lib.chromium import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# axe-core, vendored from the npm registry for the tests only (clinic/tests/vendor/, with its licence).
+AXE_SOURCE = Path(__file__).resolve().parent / "clinic" / "tests" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+# The standard the pages are held to, and the violations that fail a test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING_IMPACTS = ["serious", "critical"]
+_AXE_RUN = """async ([tags, impacts]) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(" ") + ": "
+      + (n.failureSummary || "").split("\\n").slice(1).join(" ").trim()),
+  }));
+}"""
 
 # The data migrations that seed reference rows, as (module, function); each is idempotent.
 REFERENCE_DATA = [
@@ -126,6 +139,23 @@ def tablet_page(browser, browser_settings, live_server):
     context, page = _new_page(browser, 820, 1180)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """Return check(page): the serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now.
+
+    Each is {"rule", "impact", "help", "nodes"}. axe is evaluated through the DevTools protocol, so the
+    pages' Content-Security-Policy stays as strict as in production.
+    """
+    source = AXE_SOURCE.read_text(encoding="utf-8")
+
+    def check(page):
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(source)
+        return page.evaluate(_AXE_RUN, [AXE_TAGS, AXE_FAILING_IMPACTS])
+
+    return check
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ It composes the apps: the filters name a protocol, the figures come from session
 the table reads as everywhere else through sessions.outcome_table.
 """
 
-import csv
+import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +16,7 @@ from django.utils import timezone
 from clinic.forms import OutcomeFilterForm, ResearchExportForm
 from clinic.lib.csv_export import csv_write
 from registry.selectors import pooled_outcomes
-from sessions.outcome_table import interval, outcome_table, signed
+from sessions.outcome_table import CSV_COLUMNS, csv_rows, interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
 
@@ -39,13 +39,18 @@ def _headings(params):
 
 
 def _csv_response(report):
-    """The table in its published form (docs/design.md: exports are published): small rows show "fewer than 5"."""
+    """The table in its published form (docs/design.md: exports are published): small rows show "fewer than 5".
+
+    UTF-8 with a byte-order mark, so that Excel reads condition names as written; figures as numbers.
+    """
+    params = report.params
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-outcomes-{report.params.sessions}-sessions.csv"'
-    writer = csv.writer(response)
-    writer.writerow(_headings(report.params))
-    for row in outcome_table(report.rows, all_patients=report.params.all_patients, published=True):
-        writer.writerow([row.condition, *row.figure_cells, row.publication.label])
+    response["Content-Disposition"] = (
+        f'attachment; filename="cohort-outcomes-{params.sessions}-sessions-{params.reading}.csv"'
+    )
+    response.write("\ufeff")
+    table = outcome_table(report.rows, all_patients=params.all_patients, published=True)
+    csv_write(response, [CSV_COLUMNS, *csv_rows(table)])
     return response
 
 
@@ -92,7 +97,14 @@ def _chart_data(report):
                 "after": [None if v is None else round(v, 2) for v in after],
             }
         )
-    return {"sessions": list(range(1, n + 1)), "conditions": conditions}
+    # One SpO₂ scale for every panel, so that +0.4 and +2.5 look as different as they are: whole even
+    # percentages around every mean shown, so the axis is labelled 90, 92, 94 …
+    readings = [v for condition in conditions for v in condition["before"] + condition["after"] if v is not None]
+    scale = None
+    if readings:
+        low, high = math.floor(min(readings)) - 1, math.ceil(max(readings)) + 1
+        scale = {"min": low - low % 2, "max": min(100, high + high % 2)}
+    return {"sessions": list(range(1, n + 1)), "conditions": conditions, "scale": scale}
 
 
 def outcomes_dashboard(request, site):

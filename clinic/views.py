@@ -1,6 +1,7 @@
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,6 +16,12 @@ def home(request):
 
 def privacy(request):
     return render(request, "clinic/privacy.html")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading the page's icon link: send them to the icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @never_cache

@@ -5,10 +5,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from content.embeds import body_with_embeds
+from content.embeds import body_with_embeds, embed_problems
 from content.forms import ArticleAdminForm
 from content.models import Article, Tag
-from content.rendering import embed_problems, render_markdown
+from content.rendering import render_markdown
 from content.services import article_save, articles_publish, articles_submit_for_review
 
 
@@ -27,7 +27,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_select_related = ["author"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags", "conditions"]
     actions = ["submit_for_review", "publish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "preview"]}),
@@ -76,6 +75,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         article_save(article=obj, by=request.user)
+        problems = embed_problems(obj.body)
+        if problems:
+            self.message_user(
+                request,
+                "Saved, but it cannot be published until this is corrected: " + " ".join(problems),
+                messages.WARNING,
+            )
 
     @admin.display(boolean=True, description="public")
     def live(self, article):
@@ -112,5 +118,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = articles_publish(articles=queryset, by=request.user)
+        changed, refused = articles_publish(articles=queryset, by=request.user)
         self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
+        for article in refused:
+            self.message_user(
+                request,
+                f"“{article.title}” was not published: " + " ".join(embed_problems(article.body)),
+                messages.ERROR,
+            )

@@ -1,15 +1,41 @@
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 
-from content.models import RESERVED_SLUGS, Article
-from content.rendering import embed_problems
+from content.embeds import embed_problems
+from content.models import RESERVED_SLUGS, Article, Tag
 from content.services import article_settle
+from patients.models import Condition
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """Admin's date and time boxes, each with a name of its own (Django shows "Date:" and "Time:" as plain text)."""
+
+    def __init__(self, *, label, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = f"{label}: date"
+        self.widgets[1].attrs["aria-label"] = f"{label}: time"
 
 
 class ArticleAdminForm(forms.ModelForm):
     """The admin form. `can_publish` is set by the admin from the user's permissions."""
 
     can_publish = True
+
+    # Checkboxes rather than admin's autocomplete boxes, whose search field has no label: a clinic has
+    # a few conditions and a few dozen tags.
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="New tags are added under Articles → Tags.",
+    )
+    conditions = forms.ModelMultipleChoiceField(
+        label="Related conditions",
+        queryset=Condition.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Article
@@ -26,7 +52,10 @@ class ArticleAdminForm(forms.ModelForm):
             "conditions",
             "meta_description",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"})}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"}),
+            "published_at": LabelledSplitDateTime(label="Publication"),
+        }
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
@@ -45,14 +74,12 @@ class ArticleAdminForm(forms.ModelForm):
                 setattr(draft, name, cleaned_data.get(name) if name in self.fields else getattr(self.instance, name))
             article_settle(article=draft)
             cleaned_data.update(slug=draft.slug, published_at=draft.published_at)
+        # A draft may hold a mistyped embed (the preview flags it); a published article may not.
+        if cleaned_data.get("status") == Article.Status.PUBLISHED and "body" in cleaned_data:
+            problems = embed_problems(cleaned_data["body"])
+            if problems:
+                self.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
         return cleaned_data
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        problems = embed_problems(body)
-        if problems:
-            raise ValidationError(problems, code="embed")
-        return body
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -5,10 +5,10 @@ goes through nh3 with an explicit allow-list, whatever the author typed: raw HTM
 is allowed into Markdown but only the tags, attributes and URL schemes listed here survive.
 External links then get `rel="noopener nofollow"`.
 
-A line holding only `[[cohort-outcomes]]` or `[[cohort-outcomes sessions=N]]` becomes the
-placeholder paragraph `<p>[[cohort-outcomes sessions=N]]</p>`; `content.embeds` swaps it for
-the live table when the page is shown. `[[pooled-outcomes]]` (this clinic pooled with its partner
-clinics' summaries) works the same way.
+A line holding only a valid embed (`[[cohort-outcomes]]`, `[[cohort-outcomes sessions=N]]`; the
+list is content.embeds.EMBEDS) becomes a placeholder paragraph in canonical spelling,
+`<p>[[cohort-outcomes sessions=N]]</p>`; `content.embeds` swaps it for the live embed when the
+page is shown.
 """
 
 import html
@@ -20,15 +20,7 @@ import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.preprocessors import Preprocessor
 
-from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE
-
-# The tables an article can embed: this clinic's cohort table, and the one pooled with partner clinics.
-EMBEDS = ("cohort-outcomes", "pooled-outcomes")
-_EMBED_NAME = "|".join(EMBEDS)
-EMBED_LINE = re.compile(rf"^\[\[(?P<name>{_EMBED_NAME})(?:\s+sessions=(?P<sessions>\d+))?\s*\]\]\s*$")
-# Looser, to tell authors about a shortcode line that will not work.
-EMBED_LIKE_LINE = re.compile(rf"^\s*\[\[\s*(?:{_EMBED_NAME})\b.*\]\]\s*$")
-EMBED_PLACEHOLDER = re.compile(rf"<p>\[\[(?P<name>{_EMBED_NAME}) sessions=(?P<sessions>\d+)\]\]</p>")
+from content.embeds import embed_line
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -57,41 +49,18 @@ _ANCHOR_TAG = re.compile(r'<a((?:\s+[a-zA-Z-]+="[^"]*")*)>')
 _HREF = re.compile(r'\shref="([^"]*)"')
 
 
-class _CohortEmbedLines(Preprocessor):
-    """Give each valid embed line (`[[cohort-outcomes …]]`, `[[pooled-outcomes …]]`) a paragraph of its
-    own, in one canonical spelling."""
+class _EmbedLines(Preprocessor):
+    """Give each valid embed line a paragraph of its own, in one canonical spelling."""
 
     def run(self, lines):
         result = []
         for line in lines:
-            sessions = embed_sessions(line)
-            if sessions is None:
+            shortcode = embed_line(line)
+            if shortcode is None:
                 result.append(line)
             else:
-                result.extend(["", f"[[{EMBED_LINE.match(line)['name']} sessions={sessions}]]", ""])
+                result.extend(["", shortcode, ""])
         return result
-
-
-def embed_sessions(line):
-    """Return N for a valid embed line (`sessions` defaults to 6), or None for any other line."""
-    match = EMBED_LINE.match(line)
-    if not match:
-        return None
-    sessions = int(match["sessions"] or DEFAULT_SESSIONS)
-    low, high = SESSIONS_RANGE
-    return sessions if low <= sessions <= high else None
-
-
-def embed_problems(body):
-    """Return a message for each line that looks like the embed shortcode but will not render."""
-    low, high = SESSIONS_RANGE
-    return [
-        f"Line {number}: “{line.strip()}” is not a valid table embed. Write [[cohort-outcomes]] or "
-        f"[[cohort-outcomes sessions=N]] (or the same with pooled-outcomes) with N from {low} to {high}, "
-        "alone on its line."
-        for number, line in enumerate(body.splitlines(), start=1)
-        if EMBED_LIKE_LINE.match(line) and embed_sessions(line) is None
-    ]
 
 
 def _markdown():
@@ -106,7 +75,7 @@ def _markdown():
         output_format="html",
     )
     # After fenced_code (priority 25), so a shortcode inside a code block stays literal.
-    md.preprocessors.register(_CohortEmbedLines(md), "acuflow_cohort_embed", 20)
+    md.preprocessors.register(_EmbedLines(md), "acuflow_embeds", 20)
     return md
 
 

@@ -1,10 +1,12 @@
 """Writes to articles: saving (render + slug), review and publishing, and counting reads."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from content.embeds import embed_problems
 from content.models import RESERVED_SLUGS, Article
 from content.rendering import render_markdown
 
@@ -49,18 +51,29 @@ def article_settle(*, article, stored=None):
     return article
 
 
+def article_embed_check(*, article):
+    """Raise ValidationError (code "embed", one message per shortcode) when `article` would be published
+    with something that looks like an embed but will not show as one. Drafts may hold them."""
+    if article.status == Article.Status.PUBLISHED:
+        problems = embed_problems(article.body)
+        if problems:
+            raise ValidationError([ValidationError(problem, code="embed") for problem in problems])
+
+
 def article_save(*, article, by):
     """Render the body, settle the slug and publication time, and save the article.
 
     The slug follows the title (when left empty) until the article is first published, then
     never changes. Publishing without a time publishes now. Raise PublishNotAllowed when `by`
-    may not publish and the save would publish or change a published article.
+    may not publish and the save would publish or change a published article, and
+    ValidationError when a published article's body has a shortcode that is not a valid embed.
     """
     stored = _stored(article)
     was_published = bool(stored and stored["status"] == Article.Status.PUBLISHED)
     can_publish = by.has_perm("content.publish_article")
     if not can_publish and (article.status == Article.Status.PUBLISHED or was_published):
         raise PublishNotAllowed("Only editors with the publish permission may publish or change published articles.")
+    article_embed_check(article=article)
 
     article_settle(article=article, stored=stored)
     if article.author_id is None:
@@ -77,15 +90,22 @@ def _locked(articles):
 
 @transaction.atomic
 def articles_publish(*, articles, by):
-    """Publish each article now, or at its scheduled time if it has one. Return how many changed."""
+    """Publish each article now, or at its scheduled time if it has one.
+
+    Return (how many were published, the articles left unpublished because their body has a
+    shortcode that is not a valid embed).
+    """
     if not by.has_perm("content.publish_article"):
         raise PublishNotAllowed("You may not publish articles.")
-    changed = 0
+    changed, refused = 0, []
     for article in _locked(articles).exclude(status=Article.Status.PUBLISHED):
+        if embed_problems(article.body):
+            refused.append(article)
+            continue
         article.status = Article.Status.PUBLISHED
         article_save(article=article, by=by)
         changed += 1
-    return changed
+    return changed, refused
 
 
 @transaction.atomic

@@ -67,12 +67,17 @@ def _shots(base):
         page.locator("table a[href^='/practice/patients/']").first.click()
         page.wait_for_selector("#plan-panel")
 
+    def outcomes_phone(page):
+        page.goto(f"{base}/articles/our-outcome-figures/")
+        page.locator(".cohort-embed").scroll_into_view_if_needed()
+
     def dashboard(page):
         _sign_in(page, base, "demo-lead", "/admin/outcomes/")
         page.wait_for_selector("#outcomes-charts canvas")
 
     yield "home-phone", PHONE, home, False
     yield "intake-phone", PHONE, intake, False
+    yield "outcomes-phone", PHONE, outcomes_phone, False
     yield "patient-page", TABLET, patient_page, False
     yield "dashboard", DESKTOP, dashboard, False
 

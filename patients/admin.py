@@ -14,12 +14,19 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.forms import AssignPractitionerForm, IntakeForm
+from clinic.lib.history import readable_history
+from patients.forms import (
+    PREVIOUS_ACUPUNCTURE_WORDS,
+    AssignPractitionerForm,
+    IntakeForm,
+    PatientAdminForm,
+    symptom_words,
+)
 from patients.models import (
     INTAKE_REF_DIGITS,
     INTAKE_REF_PREFIX,
     SAFETY_FLAGS,
-    SYMPTOMS,
+    SAFETY_FLAGS_SHORT,
     Condition,
     IntakeSubmission,
     Patient,
@@ -57,12 +64,16 @@ class SafetyFlagFilter(admin.SimpleListFilter):
 
 
 def safety_badges(patient):
-    """Render the patient's safety flags as red badges, or a dash when none is set."""
-    labels = patient.safety_flag_labels()
-    if not labels:
+    """Render the patient's safety flags as compact red badges (the full words for screen readers and
+    on hover), or a dash when none is set."""
+    flags = [(SAFETY_FLAGS_SHORT[field], label) for field, label in SAFETY_FLAGS.items() if getattr(patient, field)]
+    if not flags:
         return "–"
     return format_html_join(
-        " ", '<span class="acuflow-badge acuflow-badge-danger">{}</span>', ((label,) for label in labels)
+        " ",
+        '<span class="acuflow-badge acuflow-badge-danger" title="{1}"><span aria-hidden="true">{0}</span>'
+        '<span class="visually-hidden">{1}</span></span>',
+        flags,
     )
 
 
@@ -84,8 +95,12 @@ class IntakeSubmissionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("patient", "reviewed_by")
 
 
+PatientHistory = readable_history(symptoms=symptom_words, previous_acupuncture=PREVIOUS_ACUPUNCTURE_WORDS.get)
+
+
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
+    form = PatientAdminForm
     list_display = ["patient_ref", "full_name", "condition", "status", "practitioner", "safety", "created_at"]
     list_display_links = ["patient_ref", "full_name"]
     list_select_related = ["condition", "practitioner"]
@@ -120,6 +135,9 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         patient_save(patient=obj)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return PatientHistory(self.model, historical_record)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
@@ -156,12 +174,14 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 def _answer_text(name, value, conditions):
+    if name == "previous_acupuncture":
+        return PREVIOUS_ACUPUNCTURE_WORDS[value]
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if value is None or value == "" or value == []:
-        return "Not sure" if name == "previous_acupuncture" else "–"
+        return "–"
     if name == "symptoms":
-        return ", ".join(SYMPTOMS.get(code, code) for code in value)
+        return symptom_words(value)
     if name == "condition":
         return conditions.get(value, value)
     if name == "sex":
@@ -192,17 +212,9 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     Intake answers are a snapshot of what the patient sent: never edited.
     """
 
-    list_display = [
-        "submitted_at",
-        "sender_reference",
-        "reference",
-        "name",
-        "review",
-        "safety",
-        "condition",
-        "practitioner",
-    ]
-    list_display_links = ["submitted_at", "sender_reference", "reference"]
+    # The columns front desk decides by, narrow enough to fit beside admin's menu and filters at 1440 px.
+    list_display = ["submitted", "reference", "name", "review", "safety", "condition", "practitioner"]
+    list_display_links = ["submitted", "reference"]
     list_select_related = ["patient__condition", "patient__practitioner", "reviewed_by"]
     list_filter = [
         ReviewFilter,
@@ -223,7 +235,7 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "answers_table",
         "form_version",
         "submitted_at",
-        "matched_existing_patient",
+        "matched",
         "reviewed_by",
         "reviewed_at",
     ]
@@ -260,13 +272,32 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
             found |= queryset.filter(matched_existing_patient=True, submission_key__range=key_range)
         return found, may_have_duplicates
 
+    @admin.display(description="matched an existing patient")
+    def matched(self, submission):
+        if submission.matched_existing_patient:
+            return "Yes: attached to a patient who already had a record. Check the details against the answers."
+        return "No: a new patient record was made from these answers."
+
     @admin.display(description="sender's reference")
     def sender_reference(self, submission):
         return submission.public_reference
 
-    @admin.display(description="patient reference", ordering="patient__patient_ref")
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, submission):
+        when = localtime(submission.submitted_at)
+        return format_html(
+            '<span class="acuflow-nowrap">{}</span> <span class="acuflow-nowrap">{}</span>',
+            date_format(when, "j M Y"),
+            date_format(when, "H:i"),
+        )
+
+    @admin.display(description="reference", ordering="patient__patient_ref")
     def reference(self, submission):
-        return submission.patient.patient_ref
+        """The patient's reference, and the one the sender was given when it differs (a matched patient)."""
+        ref = submission.patient.patient_ref
+        if submission.public_reference == ref:
+            return ref
+        return format_html('{}<br><span class="acuflow-quiet">sent as {}</span>', ref, submission.public_reference)
 
     @admin.display(description="name", ordering="patient__last_name")
     def name(self, submission):

@@ -46,7 +46,15 @@ COMPLAINT_DURATIONS = [
 ]
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+PREVIOUS_ACUPUNCTURE_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
+# Patient.previous_acupuncture as the patient answered it: None is "Not sure", never "Unknown".
+PREVIOUS_ACUPUNCTURE_WORDS = {PREVIOUS_ACUPUNCTURE[code]: words for code, words in PREVIOUS_ACUPUNCTURE_CHOICES}
+
+
+def symptom_words(codes):
+    """Return symptom codes as the checklist names them, "Cold hands or feet, Fatigue"; a dash for none."""
+    return ", ".join(SYMPTOMS.get(code, code) for code in codes or []) or "–"
 
 
 def _model_max_length(field_name):
@@ -69,7 +77,7 @@ def _yes_no_field(question):
         choices=YES_NO,
         coerce=lambda answer: answer == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Please answer yes or no."},
+        error_messages={"required": "Answer yes or no."},
     )
 
 
@@ -79,20 +87,38 @@ class IntakeForm(forms.Form):
     # A field people never see; a bot that fills it in is answered politely and ignored.
     HONEYPOT = "website"
 
-    first_name = PlainTextField(max_length=_model_max_length("first_name"), label="First name")
-    last_name = PlainTextField(max_length=_model_max_length("last_name"), label="Last name")
+    first_name = PlainTextField(
+        max_length=_model_max_length("first_name"),
+        label="First name",
+        error_messages={"required": "Enter your first name."},
+    )
+    last_name = PlainTextField(
+        max_length=_model_max_length("last_name"),
+        label="Last name",
+        error_messages={"required": "Enter your last name."},
+    )
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter your date of birth as day/month/year, for example 31/03/1970."},
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter your date of birth as day/month/year, for example 31/03/1970.",
+        },
     )
-    sex = forms.ChoiceField(label="Sex", choices=[("", "Choose…"), *Patient.Sex.choices])
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[("", "Choose…"), *Patient.Sex.choices],
+        error_messages={"required": "Choose an answer (or “Prefer not to say”)."},
+    )
     email = forms.EmailField(
         max_length=_model_max_length("email"),
         label="Email address",
         help_text="We send your confirmation here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address like name@example.com."},
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
     )
     phone = PlainTextField(
         max_length=_model_max_length("phone"),
@@ -106,12 +132,14 @@ class IntakeForm(forms.Form):
         queryset=Condition.objects.all(),
         to_field_name="slug",
         empty_label="Choose the closest match…",
+        error_messages={"required": "Choose what you would like help with (or “Other”)."},
         help_text="Choose “Other” if nothing fits; you can describe it below.",
     )
     complaint_duration = forms.ChoiceField(
         label="How long have you had it?",
         choices=[(duration, duration) for duration in COMPLAINT_DURATIONS],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how long you have had it."},
     )
     symptoms = forms.MultipleChoiceField(
         label="Which of these do you notice? (tick all that apply)",
@@ -146,15 +174,16 @@ class IntakeForm(forms.Form):
 
     previous_acupuncture = forms.TypedChoiceField(
         label="Have you had acupuncture before?",
-        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")],
+        choices=PREVIOUS_ACUPUNCTURE_CHOICES,
         coerce=PREVIOUS_ACUPUNCTURE.get,
         empty_value=None,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes, no or not sure."},
     )
 
     contact_consent = forms.BooleanField(
         label="I agree that the clinic may contact me by email or phone about this assessment and my treatment.",
-        error_messages={"required": "We can only reply if you agree to be contacted."},
+        error_messages={"required": "Tick this box: we can only reply if you agree to be contacted."},
     )
     research_consent = forms.BooleanField(
         label="I agree that my anonymised measurements may be used in the clinic's outcome research (optional).",
@@ -243,6 +272,53 @@ class IntakeForm(forms.Form):
             return uuid.UUID(self.cleaned_data["submission_key"])
         except ValueError:
             return None
+
+
+class PatientAdminForm(forms.ModelForm):
+    """A patient in admin, in the intake's words: symptoms as its checklist, "Not sure" as the patient said it."""
+
+    symptoms = forms.MultipleChoiceField(
+        label="Symptoms", choices=list(SYMPTOMS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    previous_acupuncture = forms.TypedChoiceField(
+        label="Had acupuncture before",
+        choices=PREVIOUS_ACUPUNCTURE_CHOICES,
+        coerce=PREVIOUS_ACUPUNCTURE.get,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "status",
+            "condition",
+            "practitioner",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            *SAFETY_FLAGS,
+            "complaint_duration",
+            "symptoms",
+            "previous_acupuncture",
+            "medications",
+            "history",
+            "contact_consent",
+            "research_consent",
+            "is_demo",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A code the checklist no longer has (an older form) stays a choice, so saving keeps it.
+        stored = [code for code in self.instance.symptoms or [] if code not in SYMPTOMS]
+        self.fields["symptoms"].choices += [(code, code) for code in stored]
+        answered = {value: code for code, value in PREVIOUS_ACUPUNCTURE.items()}
+        self.initial["previous_acupuncture"] = answered[self.instance.previous_acupuncture]
 
 
 class AssignPractitionerForm(forms.Form):

@@ -113,6 +113,17 @@ SAFETY_FLAGS = {
     "reduced_sensation": "Reduced sensation or neuropathy",
     "immunocompromised": "Weakened immune system",
 }
+# The same flags as compact badges in lists, where the full words would push columns off screen.
+SAFETY_FLAGS_SHORT = {
+    "pregnant": "Pregnant?",
+    "blood_thinners": "Blood thinners",
+    "bleeding_disorder": "Bleeding disorder",
+    "implanted_device": "Implant",
+    "metal_allergy": "Metal allergy",
+    "needle_phobia": "Faints / needles",
+    "reduced_sensation": "Neuropathy",
+    "immunocompromised": "Low immunity",
+}
 
 # The intake symptoms checklist: code stored in Patient.symptoms -> label.
 SYMPTOMS = {

@@ -94,6 +94,7 @@ def patient_detail(request, patient_ref):
             "sessions": sessions,
             "follow_ups": [s for s in sessions if s.needs_follow_up],
             "chart": chart,
+            "chart_has_pgic": any(answer is not None for answer in chart["pgic"]),
             "plan": plan,
             "plan_progress": plan_progress(plan=plan) if plan else None,
             "suggestion": None if plan else plan_suggest(patient=patient),
@@ -134,8 +135,8 @@ def session_new(request, patient_ref):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
+            # A reading below 90 % is announced once, by the follow-up warning on the page it lands on.
             messages.success(request, f"Session {session.number} saved.")
-            _warn_if_follow_up_needed(request, session)
             return redirect("practice:patient_detail", patient_ref=patient.patient_ref)
     return _form_page(
         request,
@@ -195,8 +196,6 @@ def session_edit(request, patient_ref, number):
                 request,
                 f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was.",
             )
-            session.refresh_from_db()
-            _warn_if_follow_up_needed(request, session)
             return redirect("practice:session_detail", patient_ref=patient_ref, number=number)
     return _form_page(
         request, "practice/session_form.html", form, session.patient, session=session, reason_required=reason_required
@@ -210,15 +209,6 @@ def _add_service_errors(form, error):
     ).items():
         for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
-
-
-def _warn_if_follow_up_needed(request, session):
-    if session.needs_follow_up:
-        messages.warning(
-            request,
-            f"Session {session.number} has an SpO₂ reading below 90%: follow this patient up "
-            "(recheck the reading, and consider referring them to their doctor).",
-        )
 
 
 @workspace_member_required

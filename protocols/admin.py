@@ -1,18 +1,20 @@
 from django.contrib import admin
 from django.db.models import F
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from protocols.forms import ProtocolAdminForm
 from protocols.models import Protocol, TreatmentPlan
 
 
 @admin.register(Protocol)
 class ProtocolAdmin(SimpleHistoryAdmin):
+    form = ProtocolAdminForm
     list_display = ["name", "slug", "planned_sessions", "interval_days", "version", "is_active"]
     list_filter = ["is_active", "conditions"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["points"]
-    filter_horizontal = ["conditions"]
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "conditions", "is_active", "version"]}),
@@ -55,8 +57,22 @@ class TreatmentPlanAdmin(SimpleHistoryAdmin):
     list_select_related = ["patient", "protocol", "confirmed_by"]
     list_filter = ["protocol", "is_current"]
     search_fields = ["patient__patient_ref", "patient__last_name"]
-    readonly_fields = [f.name for f in TreatmentPlan._meta.fields if f.name != "id"]
+    # Every field read-only, the JSON lists in words.
+    readonly_fields = [
+        {"removed_points": "removed_points_shown", "cautions": "cautions_shown"}.get(f.name, f.name)
+        for f in TreatmentPlan._meta.fields
+        if f.name != "id"
+    ]
     filter_horizontal = []
+
+    @admin.display(description="points left out")
+    def removed_points_shown(self, plan):
+        rows = ((removed.get("code", ""), removed.get("reason", "")) for removed in plan.removed_points)
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) or "None"
+
+    @admin.display(description="cautions")
+    def cautions_shown(self, plan):
+        return format_html_join(mark_safe("<br>"), "{}", ((caution,) for caution in plan.cautions)) or "None"
 
     def has_add_permission(self, request):
         return False  # plans are confirmed by a practitioner on the patient page

@@ -4,11 +4,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.history import readable_history
 from patients.admin import PatientAdmin
 from patients.models import Patient
 from sessions.admin_import import sessions_import_view
-from sessions.models import Acupoint, Instrument, SessionAmendment, TreatmentSession
+from sessions.models import Acupoint, AdverseEvent, Instrument, SessionAmendment, TreatmentSession
 from sessions.selectors import sessions_with_answers_shown
+
+
+def _adverse_event_words(codes):
+    return ", ".join(AdverseEvent(code).label if code in AdverseEvent.values else code for code in codes) or "None"
+
+
+SessionHistory = readable_history(adverse_events=_adverse_event_words)
 
 
 @admin.register(Acupoint)
@@ -117,9 +125,15 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("points")
 
-    @admin.display(description="SpO₂ < 90%", boolean=True)
+    def get_historical_record_context_helper(self, request, historical_record):
+        return SessionHistory(self.model, historical_record)
+
+    # Words, not admin's boolean icons: a green tick for "needs following up" reads as "all is well".
+    @admin.display(description="SpO₂ below 90%")
     def follow_up(self, session):
-        return session.needs_follow_up
+        if session.needs_follow_up:
+            return format_html('<span class="acuflow-badge acuflow-badge-danger">{}</span>', "Yes: follow up")
+        return "No"
 
     @admin.display(description="points")
     def points_shown(self, session):

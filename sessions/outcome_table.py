@@ -4,6 +4,8 @@
 what may be published: the dashboard, its CSV download, `cohort_table` and the article embed
 all call `outcome_table`, so a figure reads the same everywhere (one minus sign, "-", so that
 spreadsheets and screen readers take it for a number) and small cells are suppressed by one rule.
+`csv_rows` lays the same table out for spreadsheets: every figure in a column of its own as a
+plain number (CSV_COLUMNS).
 """
 
 from dataclasses import dataclass
@@ -61,6 +63,12 @@ def percent(value):
     return MISSING if value is None else f"{value}%"
 
 
+def number(value, places=1):
+    """Return a figure for a spreadsheet cell, "94.2", "-1.2", "0.0": no sign for positives, no unit;
+    "" for None, so that the column stays numeric."""
+    return "" if value is None else f"{float(value) or 0.0:.{places}f}"
+
+
 @dataclass(frozen=True)
 class OutcomeRow:
     """One condition's row. `cells` are its figures as text, keyed like the cohort row; all
@@ -113,3 +121,56 @@ def outcome_table(rows, *, all_patients, published):
             }
         table.append(OutcomeRow(row["condition"], publication, suppressed, cells, values))
     return table
+
+
+# The CSV layout (the dashboard's download, `cohort_table --format csv`): one figure per column, as a number.
+# The outcome CSV (the dashboard's download, cohort_table --format csv, cohort_pool): plain numbers, the
+# CI's bounds in columns of their own, the figures in CSV_FIGURES between the condition and whether
+# the row is publishable.
+CSV_FIGURES = (
+    "patients",
+    "excluded",
+    "baseline_spo2",
+    "followup_spo2",
+    "delta_spo2",
+    "ci_low",
+    "ci_high",
+    "improved_pct",
+    "pgic_responder_pct",
+    "lost_to_followup",
+)
+CSV_COLUMNS = ("condition", *CSV_FIGURES, "publishable")
+
+
+def csv_figures(values):
+    """Return a cohort row's figures (a dict of cohort_outcomes) in CSV_FIGURES order, as spreadsheet cells:
+    means and Δ to one decimal, whole numbers as they are, "" where there is no figure."""
+    low, high = values["delta_ci95"] or (None, None)
+
+    def whole(value):
+        return "" if value is None else str(value)
+
+    return [
+        whole(values["patients"]),
+        whole(values["excluded"]),
+        number(values["baseline_spo2"]),
+        number(values["followup_spo2"]),
+        number(values["delta_spo2"]),
+        number(low),
+        number(high),
+        whole(values["improved_pct"]),
+        whole(values.get("pgic_responder_pct")),
+        whole(values.get("lost_to_followup")),
+    ]
+
+
+def csv_rows(table):
+    """Return the CSV rows (CSV_COLUMNS) of OutcomeRows.
+
+    A suppressed row keeps its condition and reads SUPPRESSED_TEXT under patients, with no figure.
+    """
+    suppressed = [SUPPRESSED_TEXT, *[""] * (len(CSV_FIGURES) - 1)]
+    return [
+        [row.condition, *(suppressed if row.suppressed else csv_figures(row.values)), row.publication.label]
+        for row in table
+    ]

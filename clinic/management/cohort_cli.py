@@ -85,39 +85,6 @@ def cohort_params_from_options(*, sessions, reading, date_from, date_to, all_pat
     return params, recorded
 
 
-CSV_COLUMNS = [
-    "condition",
-    "patients",
-    "excluded",
-    "baseline_spo2",
-    "followup_spo2",
-    "delta_spo2",
-    "delta_ci95_low",
-    "delta_ci95_high",
-    "improved_pct",
-    "pgic_responder_pct",
-    "lost_to_followup",
-]
-
-
-def csv_cells(row):
-    """Return a cohort row's cells in CSV_COLUMNS order (None for a missing figure)."""
-    low, high = row["delta_ci95"] or (None, None)
-    return [
-        row["condition"],
-        row["patients"],
-        row["excluded"],
-        row["baseline_spo2"],
-        row["followup_spo2"],
-        row["delta_spo2"],
-        low,
-        high,
-        row["improved_pct"],
-        row["pgic_responder_pct"],
-        row["lost_to_followup"],
-    ]
-
-
 def text_table(headings, lines):
     """Return the lines of a plain-text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(line[i]) for line in [headings, *lines]) for i in range(len(headings))]

@@ -67,4 +67,4 @@ def test_patient_search_finds_by_name_reference_and_email(admin_client):
 def test_safety_flags_show_as_badges_in_the_patient_list(admin_client):
     PatientFactory(bleeding_disorder=True)
     html = admin_client.get("/admin/patients/patient/").content.decode()
-    assert 'class="acuflow-badge acuflow-badge-danger">Bleeding disorder<' in html
+    assert 'title="Bleeding disorder"><span aria-hidden="true">Bleeding disorder</span>' in html

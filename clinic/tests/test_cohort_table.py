@@ -63,11 +63,12 @@ def test_json_echoes_the_options_given(clinic_data):  # noqa: F811
 
 
 def test_csv_has_a_header_and_one_line_per_condition(clinic_data):  # noqa: F811
+    # The dashboard's CSV layout, every row in full: small rows are internal figures here.
     assert _run("--format", "csv").splitlines() == [
-        "condition,patients,excluded,baseline_spo2,followup_spo2,delta_spo2,delta_ci95_low,delta_ci95_high,improved_pct,"
-        "pgic_responder_pct,lost_to_followup",
-        "Chronic Fatigue Syndrome,3,1,93.0,94.7,1.7,-2.1,5.5,67,,1",
-        "Raynaud's Phenomenon,1,0,95.0,96.0,1.0,,,0,,0",
+        "condition,patients,excluded,baseline_spo2,followup_spo2,delta_spo2,ci_low,ci_high,improved_pct,"
+        "pgic_responder_pct,lost_to_followup,publishable",
+        "Chronic Fatigue Syndrome,3,1,93.0,94.7,1.7,-2.1,5.5,67,,1,no: fewer than 5 patients",
+        "Raynaud's Phenomenon,1,0,95.0,96.0,1.0,,,0,,0,no: fewer than 5 patients",
     ]
 
 

@@ -124,27 +124,49 @@ def test_the_correlation_section_shows_r_and_mean_change_by_reported_improvement
     assert rows[-1][:2] == ["All conditions", "4"]
 
 
+def _csv(client, **params):
+    response = client.get(URL, {**params, "download": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")
+    # A byte-order mark, so that Excel reads SpO₂, Δ and accented condition names as written.
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
 def test_the_csv_download_is_the_table_shown_in_its_published_form(client, clinic_lead, clinic_data):  # noqa: F811
     client.force_login(clinic_lead)
     shown = _table_rows(client.get(URL, {"sessions": 6, "reading": "post"}).content.decode())
-    response = client.get(URL, {"sessions": 6, "reading": "post", "download": "csv"})
-    assert response["Content-Type"].startswith("text/csv")
-    header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert header[0] == "Condition" and header[-1] == "Publishable"
+    header, *rows = _csv(client, sessions=6, reading="post")
+    assert header == [
+        "condition",
+        "patients",
+        "excluded",
+        "baseline_spo2",
+        "followup_spo2",
+        "delta_spo2",
+        "ci_low",
+        "ci_high",
+        "improved_pct",
+        "pgic_responder_pct",
+        "lost_to_followup",
+        "publishable",
+    ]
     assert [row[0] for row in rows] == [row[0].replace("&#x27;", "'") for row in shown]
-    # Both rows are under 5 patients: the export shows the condition and "fewer than 5" only.
+    # Both rows are under 5 patients: the export shows the condition and "fewer than 5", no figure.
     assert shown[0][1] == "3"
-    assert rows[0] == ["Chronic Fatigue Syndrome", *["fewer than 5"] * 9, "no: fewer than 5 patients"]
+    assert rows[0] == ["Chronic Fatigue Syndrome", "fewer than 5", *[""] * 9, "no: fewer than 5 patients"]
 
 
-def test_the_csv_download_shows_the_figures_of_rows_with_five_patients_or_more(client, clinic_lead):
-    for pre in (92, 93, 94, 95, 96):
-        _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": pre}, 6: {"spo2_post": pre + 2}})
+def test_the_csv_download_gives_every_figure_as_a_number_in_a_column_of_its_own(client, clinic_lead):
+    for pre, gain in [(95, -1), (95, -1), (95, -1), (95, -2), (95, -1)]:
+        _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": pre}, 6: {"spo2_post": pre + gain}})
     client.force_login(clinic_lead)
     shown = _table_rows(client.get(URL).content.decode())
-    _, *rows = list(csv.reader(io.StringIO(client.get(URL, {"download": "csv"}).content.decode())))
-    assert rows == [[cell.replace("&#x27;", "'") for cell in row] for row in shown]
-    assert rows[0][1:4] == ["5", "0", "94.0"] and rows[0][-1] == "yes"
+    _, row = _csv(client)
+    assert shown[0][1:8] == ["5", "0", "95.0", "93.8", "-1.2", "-1.8 to -0.6", "0%"]
+    assert row == ["Chronic Fatigue Syndrome", "5", "0", "95.0", "93.8", "-1.2", "-1.8", "-0.6", "0", "", "0", "yes"]
+    for cell in row[1:9]:
+        float(cell)  # a spreadsheet reads each as a number: one ASCII minus sign, no "%", no "to", no "+"
 
 
 def test_figures_including_patients_without_consent_are_never_marked_publishable(client, clinic_lead):
@@ -154,8 +176,20 @@ def test_figures_including_patients_without_consent_are_never_marked_publishable
     params = {"sessions": 6, "reading": "post", "all_patients": "on"}
     html = client.get(URL, params).content.decode()
     assert _table_rows(html)[0][-1] == "Internal only: includes patients without consent"
-    _, *rows = list(csv.reader(io.StringIO(client.get(URL, {**params, "download": "csv"}).content.decode())))
-    assert rows[0][-1] == "no: includes patients without research consent"
+    _, row = _csv(client, **params)
+    assert row[-1] == "no: includes patients without research consent"
+
+
+def test_every_chart_panel_shares_one_spo2_scale(client, clinic_lead):
+    _patient("chronic-fatigue-syndrome", {1: {"spo2_pre": 94}, 6: {"spo2_post": 97}})
+    _patient("raynauds-phenomenon", {1: {"spo2_pre": 92}, 6: {"spo2_post": 93}})
+    client.force_login(clinic_lead)
+    html = client.get(URL).content.decode()
+    data = json.loads(
+        re.search(r'<script id="outcomes-chart-data" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert len(data["conditions"]) == 2
+    assert data["scale"] == {"min": 90, "max": 98}
 
 
 @pytest.mark.django_db

@@ -23,8 +23,7 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
     errors = []
 
     def note_error(message):
-        # The site has no favicon yet; that 404 is not this page's business.
-        if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+        if message.type == "error":
             errors.append(f"{message.text} {message.location}")
 
     page.on("console", note_error)
@@ -39,6 +38,13 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
         ".flatMap(c => Chart.getChart(c).data.datasets.map(d => d.tension))"
     )
     assert set(tensions) == {0}, "lines between session means are straight, never overshooting curves"
+    scales = page.evaluate(
+        "[...document.querySelectorAll('#outcomes-charts canvas')]"
+        ".map(c => [Chart.getChart(c).scales.y.min, Chart.getChart(c).scales.y.max])"
+    )
+    assert len(set(map(tuple, scales))) == 1, f"every condition on one SpO₂ scale, not {scales}"
+    low, high = scales[0]
+    assert high <= 100 and high - low <= 12
     screenshot(page, "outcomes-dashboard-tablet")
 
     page.select_option("#id_reading", "pre")

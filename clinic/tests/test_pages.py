@@ -46,3 +46,14 @@ def test_a_form_sent_without_its_security_token_gets_a_friendly_page():
     response = Client(enforce_csrf_checks=True).post("/assessment/", {"first_name": "Ana"})
     assert response.status_code == 403
     assert "Please try again" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_favicon_browsers_ask_for_first_is_found(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/img/favicon.svg")
+    assert finders.find("img/favicon.svg")
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in client.get("/").content.decode()

@@ -181,11 +181,60 @@ def test_two_articles_with_the_same_title_get_different_slugs_and_page_names_are
     assert Article.objects.filter(slug="search-2").exists()
 
 
-def test_a_broken_embed_line_is_reported_when_saving(client, editor):
+def test_a_mistyped_embed_is_refused_on_publish_naming_the_valid_forms(client, editor):
     client.force_login(editor)
-    response = client.post(ADD_URL, _form(body="Intro\n\n[[cohort-outcomes sessions=99]]"))
-    assert "not a valid table embed" in response.content.decode()
+    body = "Intro\n\n[[cohort-outcome]]"
+    response = client.post(ADD_URL, _form(body=body, status=Article.Status.PUBLISHED))
+    html = response.content.decode()
+    assert (
+        "Line 3: “[[cohort-outcome]]” will not show: there is no such embed (did you mean [[cohort-outcomes]]?)" in html
+    )
+    assert "[[cohort-outcomes]] or [[cohort-outcomes sessions=N]] (sessions from 2 to 20)" in html
     assert not Article.objects.exists()
+
+
+def test_a_draft_with_a_mistyped_embed_is_kept_with_a_warning(client, editor):
+    client.force_login(editor)
+    response = client.post(ADD_URL, _form(body="Our figures: [[cohort-outcomes]] today."), follow=True)
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert "cannot be published until this is corrected" in response.content.decode()
+    assert "an embed must stand alone on its line" in response.content.decode()
+
+
+def test_the_publish_action_leaves_an_article_with_a_mistyped_embed_unpublished(client, editor):
+    good = ArticleFactory(title="Good", body="[[cohort-outcomes]]", status=Article.Status.DRAFT, published_at=None)
+    bad = ArticleFactory(title="Bad", body="[[Cohort-Outcomes]]", status=Article.Status.DRAFT, published_at=None)
+    client.force_login(editor)
+    response = client.post(LIST_URL, {"action": "publish", "_selected_action": [good.pk, bad.pk]}, follow=True)
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.status == Article.Status.PUBLISHED and bad.status == Article.Status.DRAFT
+    assert "“Bad” was not published" in response.content.decode()
+
+
+def test_the_service_refuses_to_publish_a_mistyped_embed(editor):
+    from django.core.exceptions import ValidationError
+
+    article = Article(title="Figures", summary="s", body="[[cohort-outcomes sessions=1]]")
+    article.status = Article.Status.PUBLISHED
+    with pytest.raises(ValidationError) as refused:
+        article_save(article=article, by=editor)
+    assert refused.value.error_list[0].code == "embed"
+    assert not Article.objects.exists()
+
+
+def test_the_article_form_labels_every_box_and_offers_tags_as_checkboxes(client, editor):
+    from content.tests.factories import TagFactory
+
+    tag = TagFactory(name="Circulation")
+    client.force_login(editor)
+    html = client.get(ADD_URL).content.decode()
+    assert 'aria-label="Publication: date"' in html and 'aria-label="Publication: time"' in html
+    assert f'type="checkbox" name="tags" value="{tag.pk}"' in html
+    assert "admin-autocomplete" not in html
+    client.post(ADD_URL, _form(tags=[tag.pk]))
+    assert list(Article.objects.get().tags.all()) == [tag]
 
 
 def test_earlier_versions_are_kept_and_shown_in_admin(client, editor):

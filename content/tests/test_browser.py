@@ -42,6 +42,14 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     expect(page.locator(".article-meta")).to_contain_text("1 read")
     assert page.get_by_role("link", name="the NHS page").get_attribute("rel") == "noopener nofollow"
     assert _no_sideways_scroll(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # The wide table scrolls inside its own box, which keyboard users can reach and scroll.
+    box = page.locator(".article-body .table-scroll")
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    page.keyboard.press("Tab")
+    while page.evaluate("!document.activeElement.classList.contains('table-scroll')"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.article-body .table-scroll').scrollLeft > 0")
     screenshot(page, "content-article-phone")
 
     page.goto(f"{live_server.url}/articles/")
@@ -71,8 +79,39 @@ def test_an_editor_sees_a_live_preview_while_writing(tablet_page, live_server, e
     assert errors == []
     screenshot(page, "content-admin-preview")
 
+    # A mistyped embed is flagged in the preview, naming the valid forms.
+    page.locator("#id_body").fill("Our figures:\n\n[[cohort-outcome]]")
+    expect(preview.locator("#embed-problems")).to_contain_text("did you mean [[cohort-outcomes]]?")
+    expect(preview.locator("#embed-problems")).to_contain_text("[[cohort-outcomes sessions=N]]")
+    page.locator("#id_body").fill("## A heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n**bold**")
+    expect(preview.locator("#embed-problems")).to_have_count(0)
+
     page.get_by_label("Summary").fill("A test of the preview.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was added successfully")).to_be_visible()
     article = Article.objects.get()
     assert article.slug == "writing-with-a-preview" and article.status == Article.Status.DRAFT
+
+
+def test_on_a_phone_the_outcome_table_is_one_card_per_condition_with_every_figure(phone_page, live_server):
+    from clinic.demo import demo_patients_create, demo_users_create
+
+    demo_users_create()
+    demo_patients_create(count=60)
+    ArticleFactory(title="Our figures", slug="our-figures", body="Our figures:\n\n[[cohort-outcomes]]")
+    page = phone_page
+    page.goto(f"{live_server.url}/articles/our-figures/")
+    cards = page.locator(".cohort-card")
+    assert cards.count() >= 3
+    assert not page.locator(".cohort-embed table").is_visible()
+    published = cards.filter(has=page.locator("dl")).first
+    for name in ["Patients", "Avg. baseline SpO₂ (rest)", "Δ SpO₂ (95% CI)", "Reporting improved warmth/clarity"]:
+        expect(published.get_by_text(name, exact=True)).to_be_visible()
+    # Every figure and its name lies inside the screen's width: nothing to scroll sideways to.
+    outside = page.evaluate(
+        "[...document.querySelectorAll('.cohort-card dt, .cohort-card dd')]"
+        ".filter(e => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; })"
+        ".map(e => e.textContent)"
+    )
+    assert outside == []
+    assert _no_sideways_scroll(page)

@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from content.embeds import PLACEHOLDER
 from content.models import Article
-from content.rendering import EMBED_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_demo_articles_use_headings_bold_tables_and_link_to_each_other():
 
 def test_one_demo_article_embeds_the_live_outcome_table():
     _seed()
-    embedding = [article.slug for article in Article.objects.all() if EMBED_PLACEHOLDER.search(article.body_html)]
+    embedding = [article.slug for article in Article.objects.all() if PLACEHOLDER.search(article.body_html)]
     assert embedding == ["our-outcome-figures"]
 
 

@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from content.embeds import body_with_embeds
-from content.rendering import embed_problems, render_markdown
+from content.embeds import body_with_embeds, embed_problems
+from content.rendering import render_markdown
 
 ARTICLE = """\
 # Cold hands
@@ -149,7 +149,11 @@ def test_an_embed_with_a_session_count_out_of_range_is_reported():
     assert embed_problems("[[cohort-outcomes sessions=6]]\n[[cohort-outcomes]]") == []
     problems = embed_problems("text\n[[cohort-outcomes sessions=50]]\n[[ cohort-outcomes sesions=6]]")
     assert len(problems) == 2
-    assert problems[0].startswith("Line 2:") and "from 2 to 20" in problems[0]
+    assert (
+        problems[0].startswith("Line 2:")
+        and "sessions must be given once, as a whole number from 2 to 20" in problems[0]
+    )
+    assert "takes no “sesions=6”" in problems[1]
     html = render_markdown("[[cohort-outcomes sessions=50]]")
     assert body_with_embeds(html) == html == "<p>[[cohort-outcomes sessions=50]]</p>"
 

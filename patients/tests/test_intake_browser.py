@@ -70,7 +70,7 @@ def test_a_patient_who_makes_a_mistake_sees_it_beside_the_field_with_everything_
     summary = page.get_by_role("alert")
     assert "Please check 1 answer" in summary.inner_text()
     # Keyboard and screen-reader users land on the list of problems.
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.wait_for_function("document.activeElement.id === 'error-summary'")
     error = page.locator("#id_email_error")
     assert error.is_visible() and "Enter an email address like name@example.com." in error.inner_text()
     email = page.get_by_label("Email address")
@@ -132,3 +132,27 @@ def test_sending_again_after_the_back_button_stores_nothing_more(phone_page, liv
     assert page.locator("#reference").inner_text() == reference
     assert IntakeSubmission.objects.count() == 1
     assert not IntakeSubmission.objects.get().matched_existing_patient
+
+
+def test_going_back_from_the_thanks_page_after_a_mistake_shows_the_form_and_sends_nothing(phone_page, live_server):
+    page = phone_page
+    page.goto(live_server.url + "/assessment/")
+    _fill_about_you(page, email="ana.lopez@example")
+    _fill_the_rest(page)
+    page.get_by_role("button", name="Send my assessment").click()
+    page.get_by_role("alert").wait_for()
+    page.get_by_label("Email address").fill("ana.lopez@example.org")
+    page.get_by_role("button", name="Send my assessment").click()
+    page.wait_for_url("**/assessment/thanks/**")
+
+    posted = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    # Without care the entry behind the thanks page is the answer to a POST: Chrome would offer
+    # "Confirm Form Resubmission" (ERR_CACHE_MISS) or post the answers again.
+    response = page.go_back()
+    page.wait_for_url("**/assessment/")
+    assert response is not None and response.status == 200
+    assert page.get_by_role("heading", name="Free assessment").is_visible()
+    assert page.get_by_role("button", name="Send my assessment").is_enabled()
+    assert posted == []
+    assert IntakeSubmission.objects.count() == 1

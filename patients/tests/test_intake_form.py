@@ -69,7 +69,7 @@ def test_phone_symptoms_medications_history_and_research_consent_are_optional():
 @pytest.mark.parametrize("field", list(SAFETY_QUESTIONS))
 def test_each_safety_question_needs_an_explicit_yes_or_no(field):
     assert _form(**{field: "yes"}).cleaned_data[field] is True
-    assert "Please answer yes or no." in _form(**{field: None}).errors[field]
+    assert "Answer yes or no." in _form(**{field: None}).errors[field]
     assert _codes(_errors(**{field: "maybe"}), field) == ["invalid_choice"]
 
 
@@ -86,7 +86,9 @@ def test_research_consent_is_off_by_default_and_explained():
 
 
 def test_contact_consent_is_required_with_a_reason():
-    assert _form(contact_consent=None).errors["contact_consent"] == ["We can only reply if you agree to be contacted."]
+    assert _form(contact_consent=None).errors["contact_consent"] == [
+        "Tick this box: we can only reply if you agree to be contacted."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -202,3 +204,14 @@ def test_every_visible_input_has_a_label():
     form = IntakeForm()
     for field in form.visible_fields():
         assert field.label, field.name
+
+
+def test_every_missing_answer_is_explained_in_the_clinics_own_words():
+    form = IntakeForm(QueryDict())
+    assert not form.is_valid()
+    messages = {field: errors[0] for field, errors in form.errors.items()}
+    assert set(messages) >= {"first_name", "email", "condition", "complaint_duration", "pregnant", "contact_consent"}
+    assert "This field is required." not in messages.values()
+    assert messages["first_name"] == "Enter your first name."
+    assert messages["previous_acupuncture"] == "Choose yes, no or not sure."
+    assert messages["pregnant"] == "Answer yes or no."

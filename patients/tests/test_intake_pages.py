@@ -91,7 +91,7 @@ def test_a_mistake_shows_the_error_beside_the_field_and_keeps_everything_typed(c
 def test_an_unanswered_safety_question_is_flagged_on_its_group(send):
     html = send(needle_phobia=None).content.decode()
     assert 'href="#id_needle_phobia_0"' in html
-    assert 'id="id_needle_phobia_error"' in html and "Please answer yes or no." in html
+    assert 'id="id_needle_phobia_error"' in html and "Answer yes or no." in html
 
 
 def test_a_ten_thousand_character_name_is_refused_cleanly(send):

@@ -69,8 +69,13 @@ def test_safety_flags_and_review_state_show_as_badges(desk_client, front_desk):
     _intake(pregnant=True, blood_thinners=True, matched=True)
     _intake(reviewed_by=front_desk)
     html = desk_client.get(LIST).content.decode()
-    assert '<span class="acuflow-badge acuflow-badge-danger">Pregnant or possibly pregnant</span>' in html
-    assert '<span class="acuflow-badge acuflow-badge-danger">Takes blood-thinning medication</span>' in html
+    # Compact badges, with the full words for screen readers and on hover.
+    assert (
+        '<span class="acuflow-badge acuflow-badge-danger" title="Pregnant or possibly pregnant">'
+        '<span aria-hidden="true">Pregnant?</span><span class="visually-hidden">Pregnant or possibly pregnant</span>'
+        "</span>"
+    ) in html
+    assert 'title="Takes blood-thinning medication"><span aria-hidden="true">Blood thinners</span>' in html
     assert '<span class="acuflow-badge acuflow-badge-danger">New</span>' in html
     assert "Existing patient: check details" in html
     assert "Reviewed by frontdesk on" in html
@@ -121,10 +126,12 @@ def test_the_intake_list_shows_the_sender_s_reference_beside_the_patient_s(desk_
     new_patient = _intake()
     returning = _intake(new_patient.patient, matched=True)
     html = desk_client.get(LIST).content.decode()
-    assert "Sender&#x27;s reference" in html and "Patient reference" in html
-    assert re.search(rf'class="field-sender_reference"><a [^>]*>{returning.public_reference}</a>', html)
-    assert re.search(rf'class="field-sender_reference"><a [^>]*>{new_patient.patient.patient_ref}</a>', html)
-    assert _refs_in_order(html) == [new_patient.patient.patient_ref] * 2
+    ref = new_patient.patient.patient_ref
+    # One column: the patient's reference, and what a matched sender was given under it.
+    sent_as = f'<span class="acuflow-quiet">sent as {returning.public_reference}</span>'
+    assert re.search(rf'class="field-reference"><a [^>]*>{ref}<br>{sent_as}</a>', html)
+    assert re.search(rf'class="field-reference"><a [^>]*>{ref}</a>', html)
+    assert _refs_in_order(html) == [ref] * 2
     page = desk_client.get(f"{LIST}{returning.pk}/change/").content.decode()
     assert returning.public_reference in page
 
@@ -308,3 +315,25 @@ def test_consent_changed_in_admin_records_when_and_withdrawal_clears_it(client, 
     patient.refresh_from_db()
     assert patient.research_consent and timezone.now() - patient.research_consent_at < dt.timedelta(seconds=5)
     assert not patient.contact_consent and patient.contact_consent_at is None
+
+
+def test_the_intake_page_says_in_words_whether_it_matched_an_existing_patient(desk_client):
+    new = _intake()
+    matched = _intake(new.patient, matched=True)
+    assert "No: a new patient record was made" in desk_client.get(f"{LIST}{new.pk}/change/").content.decode()
+    page = desk_client.get(f"{LIST}{matched.pk}/change/").content.decode()
+    assert "Yes: attached to a patient who already had a record" in page
+    assert "icon-no.svg" not in page and "icon-yes.svg" not in page
+
+
+def test_the_patient_page_uses_the_words_the_patient_chose(client, front_desk):
+    from patients.tests.factories import PatientFactory
+
+    patient = PatientFactory(symptoms=["cold_extremities", "old_code"], previous_acupuncture=None)
+    client.force_login(front_desk)
+    page = client.get(f"/admin/patients/patient/{patient.pk}/change/").content.decode()
+    # Symptoms as the intake's checklist, "Not sure" as the patient said it: no JSON box, no "Unknown".
+    assert re.search(r'type="checkbox" name="symptoms" value="cold_extremities"[^>]*checked', page)
+    assert "Cold hands or feet" in page and '<textarea name="symptoms"' not in page
+    assert re.search(r'type="radio" name="previous_acupuncture" value="unsure"[^>]*checked', page)
+    assert "Not sure" in page and ">Unknown<" not in page

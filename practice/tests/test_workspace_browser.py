@@ -52,7 +52,13 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     )
     finder.fill("")
     page.get_by_label("Points", exact=True).fill("li4 sj5 ST36")
+    # The other-gauge box appears only for Other.
+    other_gauge = page.get_by_label("Other gauge (mm)")
+    assert not other_gauge.is_visible()
+    page.get_by_text("Other", exact=True).click()
+    assert other_gauge.is_visible() and page.evaluate("document.activeElement.id") == "id_needle_gauge_other"
     page.get_by_text("0.20", exact=True).click()
+    assert not other_gauge.is_visible()
     page.get_by_label("Retention (minutes)").fill("25")
     page.get_by_label("SpO₂ before (%)").fill("880")
     page.get_by_label("SpO₂ after (%)").fill("94")
@@ -63,8 +69,15 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.locator("#div_id_answer_pgic").get_by_text("2: Much improved", exact=True).click()
     page.get_by_role("button", name="Save session").click()
 
-    # The error is shown next to the field, and everything else is still there.
-    expect(page.get_by_text("SpO₂ before must be a whole number from 50 to 100.")).to_be_visible()
+    # Focus is on the list of problems, each a link to its field; the error is also beside the field.
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    summary.get_by_role("link", name="SpO₂ before (%)").click()
+    assert page.evaluate("document.activeElement.id") == "id_spo2_pre"
+    assert (
+        page.locator("#div_id_spo2_pre").get_by_text("SpO₂ before must be a whole number from 50 to 100.").is_visible()
+    )
     assert page.get_by_label("Points", exact=True).input_value() == "li4 sj5 ST36"
     assert page.get_by_label("Pulse after (bpm)").input_value() == "68"
     assert page.locator("#id_warmth_change_3").is_checked()
@@ -75,30 +88,37 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.get_by_label("SpO₂ before (%)").fill("88")
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_text("LI4 is traditionally avoided in pregnancy")).to_be_visible()
+    # The forgotten acknowledgement sits at the foot of a long form: the summary links to it.
+    page.locator("#error-summary").get_by_role("link", name="I have read the safety warnings").click()
+    assert page.evaluate("document.activeElement.id") == "id_acknowledge_safety"
+    assert page.locator("#div_id_acknowledge_safety").is_visible()
     page.get_by_label("I have read the safety warnings").check()
     page.get_by_role("button", name="Save session").click()
 
     page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/")
     expect(page.get_by_text("Session 2 saved.")).to_be_visible()
-    expect(page.get_by_text("Session 2 has an SpO₂ reading below 90%")).to_be_visible()
+    # One follow-up banner, naming the new session; no second message saying it again.
+    assert page.get_by_role("alert").filter(has_text="below 90%").count() == 1
+    assert "SpO₂ below 90% in session 2" in page.locator("#follow-up-warning").inner_text()
     newest = page.locator("#session-table tbody tr").first
     assert newest.locator("th").inner_text() == "2"
     assert newest.locator(".spo2-pre").inner_text() == "88"
     assert "LI4 ST36 TE5" in newest.inner_text() and "Follow up" in newest.inner_text()
 
-    # The chart is drawn, from data that includes the new reading.
-    expect(page.locator("canvas#session-chart")).to_be_visible()
-    chart = page.evaluate(
-        "() => { const c = Chart.getChart('session-chart');"
-        " return {labels: c.data.labels, before: c.data.datasets[0].data, after: c.data.datasets[1].data}; }"
+    # Two charts, from data that includes the new reading: SpO₂ on its scale, pulse on its own.
+    charts = page.evaluate(
+        """() => ['spo2-chart', 'pulse-chart'].map(id => { const c = Chart.getChart(id);
+             return {labels: c.data.labels, series: c.data.datasets.map(d => d.data),
+                     tension: c.data.datasets.map(d => d.tension), y: [c.scales.y.min, c.scales.y.max]}; })"""
     )
-    assert chart == {"labels": ["Session 1", "Session 2"], "before": [93, 88], "after": [95, 94]}
+    spo2, pulse = charts
+    assert spo2["labels"] == ["Session 1", "Session 2"] and spo2["series"] == [[93, 88], [95, 94]]
+    assert pulse["series"] == [[72, 74], [68, 68]]
+    assert spo2["y"][1] <= 100 and pulse["y"][0] <= 50, "each chart is scaled to its own readings"
     # Straight segments between readings: a curve would overshoot values that were never recorded.
-    assert page.evaluate("Chart.getChart('session-chart').data.datasets.map(d => d.tension)") == [0, 0, 0, 0, 0]
-    # PGIC has its own series (session 1 was not asked).
-    pgic = page.evaluate(
-        "() => { const d = Chart.getChart('session-chart').data.datasets[4]; return [d.label, d.data]; }"
-    )
+    assert {t for chart in charts for t in chart["tension"]} == {0}
+    # PGIC has a chart of its own (session 1 was not asked).
+    pgic = page.evaluate("() => { const d = Chart.getChart('pgic-chart').data.datasets[0]; return [d.label, d.data]; }")
     assert pgic == ["PGIC (1 = very much improved, 7 = very much worse)", [None, 2]]
     assert newest.locator(".pgic").inner_text() == "2"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -124,7 +144,8 @@ def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_v
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("SpO₂ after (%)").fill("97")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Say why this session is being amended.")).to_be_visible()
+    expect(page.locator("#div_id_reason").get_by_text("Say why this session is being amended.")).to_be_visible()
+    assert "Reason for the change: Say why" in page.locator("#error-summary").inner_text()
     assert page.get_by_label("SpO₂ after (%)").input_value() == "97"
     screenshot(page, "workspace-amend-session-phone")
 

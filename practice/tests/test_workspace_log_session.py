@@ -259,17 +259,36 @@ def test_an_error_keeps_everything_entered(signed_in, patient):
     assert f'value="{entry["started_at"]}"' in html
 
 
-def test_a_reading_below_90_saves_with_a_follow_up_warning(signed_in, patient):
+def test_the_summary_lists_every_problem_with_a_link_to_its_field(signed_in, practitioner):
+    patient = PatientFactory(practitioner=practitioner, pregnant=True)
+    html = signed_in.post(_url(patient), _entry(points="li4 st36", spo2_pre="880", needle_gauge="")).content.decode()
+    summary = re.search(r'<div class="alert alert-danger" role="alert" id="error-summary".*?</div>', html, re.S).group(
+        0
+    )
+    assert "Nothing was saved yet. Correct 2 fields" in summary
+    assert (
+        '<a class="alert-link" href="#id_spo2_pre">SpO₂ before (%)</a>: SpO₂ before must be a whole number' in summary
+    )
+    # The forgotten acknowledgement, far down the form, is one link away.
+    assert 'href="#id_acknowledge_safety">I have read the safety warnings' in summary
+    assert "Tick to confirm you have read the safety warnings." in summary
+    assert "js/error-summary.js" in html
+
+
+def test_a_reading_below_90_saves_with_one_follow_up_warning(signed_in, patient):
     response = signed_in.post(_url(patient), _entry(spo2_pre="87"), follow=True)
     assert patient.sessions.get().spo2_pre == 87
     html = response.content.decode()
-    assert "Session 1 has an SpO₂ reading below 90%: follow this patient up" in html
-    assert 'id="follow-up-warning"' in html
+    assert "Session 1 saved." in html
+    warning = re.search(r'id="follow-up-warning">(.*?)</div>', html, re.S).group(1)
+    assert "SpO₂ below 90% in session" in warning and ">1</a>" in warning
+    # One banner says it: no second message repeating the same follow-up above it.
+    assert html.count("below 90%") == 1
 
 
 def test_a_reading_of_90_needs_no_follow_up(signed_in, patient):
     html = signed_in.post(_url(patient), _entry(spo2_pre="90", spo2_post="90"), follow=True).content.decode()
-    assert "follow this patient up" not in html and 'id="follow-up-warning"' not in html
+    assert "below 90%" not in html and 'id="follow-up-warning"' not in html
 
 
 class TestSafetyAcknowledgements:

@@ -62,7 +62,8 @@ def test_the_session_table_is_newest_first_and_the_chart_data_is_in_session_orde
     assert data["spo2_pre"] == [92, 93, 95]
     assert data["spo2_post"] == [94, None, 97]
     assert data["pulse_pre"] == [80, 76, 70]
-    assert '<canvas id="session-chart"' in html
+    # SpO₂ (84–100) and pulse (50–100) each on a chart and scale of its own.
+    assert '<canvas id="spo2-chart"' in html and '<canvas id="pulse-chart"' in html
     assert "chart.umd.min.js" in html and "js/patient-chart.js" in html
     # No inline script: the CSP allows scripts from our own files only.
     assert not re.search(r"<script>(?!\s*</script>)", html)
@@ -77,7 +78,8 @@ def test_a_reading_below_90_shows_a_follow_up_warning(client, practitioner):
     warning = re.search(r'id="follow-up-warning">(.*?)</div>', html, re.S).group(1)
     assert "SpO₂ below 90% in session" in warning
     assert ">2</a>" in warning and ">1</a>" not in warning
-    assert html.count(">Follow up</span>") == 1
+    # The badge marks session 2 in the table and in its phone card, never session 1.
+    assert html.count(">Follow up</span>") == 2
 
 
 def test_a_patient_without_sessions_is_told_how_to_start(client, practitioner):

@@ -144,3 +144,13 @@ def test_the_log_records_who_imported(client, clinic_lead, caplog):
     with caplog.at_level("INFO"):
         client.post(URL, {"confirm": "1", "token": token})
     assert "Sessions imported by lead: 3 rows" in caplog.text
+
+
+def test_the_upload_page_lists_every_column_the_import_accepts(client, clinic_lead):
+    from sessions.importing import COLUMNS
+
+    client.force_login(clinic_lead)
+    html = client.get(URL).content.decode()
+    columns = html.split('id="import-columns"')[1].split("</div>")[0]
+    assert all(f"<code>{name}</code>" in columns for name in COLUMNS)
+    assert "See the README" not in html

@@ -1,6 +1,17 @@
 """How the outcome table reads wherever it is shown, and what a published table hides (no database)."""
 
-from sessions.outcome_table import SUPPRESSED_TEXT, Publication, interval, outcome_table, percent, plain, signed
+from sessions.outcome_table import (
+    CSV_COLUMNS,
+    SUPPRESSED_TEXT,
+    Publication,
+    csv_rows,
+    interval,
+    number,
+    outcome_table,
+    percent,
+    plain,
+    signed,
+)
 
 
 def _row(**overrides):
@@ -58,3 +69,32 @@ def test_a_missing_figure_reads_as_a_dash():
     assert signed(None) == plain(None) == interval(None) == percent(None) == "–"
     [row] = outcome_table([_row(patients=1, delta_ci95=None)], all_patients=False, published=False)
     assert row.cells["delta_ci95"] == "–"
+
+
+def test_the_csv_gives_each_figure_its_own_column_as_a_plain_number():
+    table = outcome_table([_row(delta_spo2=-1.2, delta_ci95=[-2.0, -0.4])], all_patients=False, published=True)
+    assert dict(zip(CSV_COLUMNS, csv_rows(table)[0], strict=True)) == {
+        "condition": "Chronic Fatigue Syndrome",
+        "patients": "41",
+        "excluded": "3",
+        "baseline_spo2": "94.2",
+        "followup_spo2": "96.8",
+        "delta_spo2": "-1.2",
+        "ci_low": "-2.0",
+        "ci_high": "-0.4",
+        "improved_pct": "78",
+        "pgic_responder_pct": "61",
+        "lost_to_followup": "4",
+        "publishable": "yes",
+    }
+    assert number(-0.0) == "0.0" and number(None) == "" and number(2.6) == "2.6"
+
+
+def test_a_suppressed_csv_row_says_fewer_than_5_and_holds_no_figure():
+    [row] = csv_rows(outcome_table([_row(patients=4)], all_patients=False, published=True))
+    assert row == ["Chronic Fatigue Syndrome", SUPPRESSED_TEXT, *[""] * 9, "no: fewer than 5 patients"]
+
+
+def test_a_csv_row_without_an_interval_leaves_its_bounds_empty():
+    [row] = csv_rows(outcome_table([_row(patients=1, delta_ci95=None)], all_patients=False, published=False))
+    assert row[6:8] == ["", ""]

@@ -92,3 +92,16 @@ def test_the_workspace_page_admin_links_to_asks_the_clinic_lead_for_a_reason(cli
     session.refresh_from_db()
     assert session.spo2_pre == 97
     assert SessionAmendment.objects.get(session=session).reason == "Oximeter misread"
+
+
+def test_a_session_s_history_and_follow_up_read_in_words(staff_client, practitioner):
+    from sessions.services import session_correct
+
+    session = TreatmentSessionFactory(spo2_pre=88, adverse_events=[])
+    session_correct(session=session, user=practitioner, reason="Noted late.", adverse_events=["bruising"])
+    history = staff_client.get(f"/admin/treatment_sessions/treatmentsession/{session.pk}/history/").content.decode()
+    assert "None" in history and "Bruising" in history
+    assert "[bruising]" not in history and "[]" not in history
+    page = staff_client.get(_change_url(session)).content.decode()
+    # A reading below 90 % needs following up: said in words, never as a green tick.
+    assert "Yes: follow up" in page and "icon-yes.svg" not in page

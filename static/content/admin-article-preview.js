@@ -35,14 +35,21 @@
           preview.innerHTML = result.html;
           preview.classList.remove("article-preview-error");
           if (result.problems && result.problems.length) {
+            // Shortcodes that will not show as embeds: readers would see them as literal text.
+            var box = document.createElement("div");
+            box.className = "errornote";
+            box.id = "embed-problems";
+            var title = document.createElement("p");
+            title.textContent = "Not shown to readers as an embed; the article cannot be published until corrected:";
+            box.appendChild(title);
             var list = document.createElement("ul");
-            list.className = "errorlist";
             result.problems.forEach(function (problem) {
               var item = document.createElement("li");
               item.textContent = problem;
               list.appendChild(item);
             });
-            preview.prepend(list);
+            box.appendChild(list);
+            preview.prepend(box);
           }
         })
         .catch(function () {

@@ -1,11 +1,7 @@
-// The free assessment form: take keyboard and screen-reader users straight to the list of
-// problems, and stop a second click on "Send" from posting the form twice.
+// The free assessment form: stop a second click on "Send" from posting the form twice.
+// (error-summary.js takes people to the list of problems.)
 (function () {
   "use strict";
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
-  }
   var form = document.getElementById("intake-form");
   if (!form) {
     return;

@@ -1,5 +1,6 @@
 // Draw one small chart per condition on the cohort outcomes dashboard: mean SpO2 before and
-// after treatment at sessions 1..N. The data come from the page (json_script), never inline code.
+// after treatment at sessions 1..N, every panel on the same scale (data.scale) so that panels
+// compare. The data come from the page (json_script), never inline code.
 (function () {
   "use strict";
 
@@ -36,7 +37,13 @@
             title: { display: true, text: condition.name },
             legend: { position: "bottom" }
           },
-          scales: { y: { title: { display: true, text: "SpO\u2082 (%)" } } }
+          scales: {
+            y: {
+              min: data.scale ? data.scale.min : undefined,
+              max: data.scale ? data.scale.max : undefined,
+              title: { display: true, text: "SpO\u2082 (%)" }
+            }
+          }
         }
       });
     });

@@ -1,4 +1,31 @@
-/* The session form: add points picked from the catalogue list to the typed Points box. */
+/* The session form: show the "Other gauge" box only when Other is chosen, and add points picked
+   from the catalogue list to the typed Points box. */
+(function () {
+  "use strict";
+  var otherBox = document.getElementById("div_id_needle_gauge_other");
+  var otherInput = document.getElementById("id_needle_gauge_other");
+  var gauges = document.querySelectorAll("input[name=needle_gauge]");
+  if (otherBox && otherInput && gauges.length) {
+    var showOther = function (changed) {
+      var chosen = document.querySelector("input[name=needle_gauge]:checked");
+      var other = chosen ? chosen.value === "other" : otherInput.value !== "";
+      // A box with a problem stays in view until it is corrected.
+      var shown = other || otherInput.classList.contains("is-invalid");
+      if (!shown && changed) {
+        otherInput.value = "";  // a standard gauge chosen: a value typed before would contradict it
+      }
+      otherBox.hidden = !shown;
+      if (other && changed) {
+        otherInput.focus();
+      }
+    };
+    gauges.forEach(function (gauge) {
+      gauge.addEventListener("change", function () { showOther(true); });
+    });
+    showOther(false);
+  }
+})();
+
 (function () {
   "use strict";
   var picker = document.getElementById("point-picker");

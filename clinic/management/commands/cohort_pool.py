@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.lib.csv_export import csv_write
-from clinic.management.cohort_cli import CSV_COLUMNS, csv_cells, text_table
-from sessions.outcome_table import interval, outcome_table, signed
+from clinic.management.cohort_cli import text_table
+from sessions.outcome_table import CSV_FIGURES, csv_figures, interval, outcome_table, signed
 from sessions.pooling import SummaryInvalid, meta_row, pool, summary_read
 
 META_COLUMNS = [
@@ -76,9 +76,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(pooled_document(pooled, meta), ensure_ascii=False))
         elif format == "csv":
             by_condition = {row["condition"]: row for row in meta}
-            lines = [["site", *CSV_COLUMNS, *META_COLUMNS]]
-            lines += [["pooled", *csv_cells(row), *_meta_cells(by_condition[row["condition"]])] for row in pooled.rows]
-            lines += [[row["site"], *csv_cells(row)] for row in pooled.site_rows]
+            lines = [["site", "condition", *CSV_FIGURES, *META_COLUMNS]]
+            lines += [
+                ["pooled", row["condition"], *csv_figures(row), *_meta_cells(by_condition[row["condition"]])]
+                for row in pooled.rows
+            ]
+            lines += [[row["site"], row["condition"], *csv_figures(row)] for row in pooled.site_rows]
             csv_write(self.stdout, lines, lineterminator="\n")
         else:
             self._tables(pooled, meta)

@@ -3,14 +3,8 @@ import json
 from django.core.management.base import BaseCommand
 
 from clinic.lib.csv_export import csv_write
-from clinic.management.cohort_cli import (
-    CSV_COLUMNS,
-    cohort_arguments_add,
-    cohort_params_from_options,
-    csv_cells,
-    text_table,
-)
-from sessions.outcome_table import outcome_table
+from clinic.management.cohort_cli import cohort_arguments_add, cohort_params_from_options, text_table
+from sessions.outcome_table import CSV_COLUMNS, csv_rows, outcome_table
 from sessions.outcomes import cohort_row, cohort_totals
 
 
@@ -45,7 +39,9 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
         elif format == "csv":
-            csv_write(self.stdout, [CSV_COLUMNS, *(csv_cells(row) for row in rows)], lineterminator="\n")
+            # The dashboard's CSV layout, with every row in full (internal figures).
+            table = outcome_table(rows, all_patients=all_patients, published=False)
+            csv_write(self.stdout, [CSV_COLUMNS, *csv_rows(table)], lineterminator="\n")
         else:
             self._table(rows, sessions, reading, all_patients)
 
