@@ -4,13 +4,12 @@ It composes the apps: the filters name a protocol, the figures come from session
 the table reads as everywhere else through sessions.outcome_table.
 """
 
-import csv
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from clinic.forms import OutcomeFilterForm
+from clinic.lib.csvsafe import safe_writer
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 
@@ -34,7 +33,7 @@ def _csv_response(report):
     """The table in its published form (docs/design.md: exports are published): small rows show "fewer than 5"."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-outcomes-{report.params.sessions}-sessions.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(_headings(report.params))
     for row in outcome_table(report.rows, all_patients=report.params.all_patients, published=True):
         writer.writerow([row.condition, *row.figure_cells, row.publication.label])

@@ -1,9 +1,9 @@
-import csv
 import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.lib.csvsafe import safe_writer
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE, outcome_table
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
         elif format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = safe_writer(self.stdout, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
             for row in rows:
                 low, high = row["delta_ci95"] or (None, None)
