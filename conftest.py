@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from clinic.lib.chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -43,6 +44,20 @@ def _reference_data_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         if not Group.objects.exists():
             _restore_reference_data()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests sign in hundreds of times: a fast hasher keeps that cheap. Production keeps Django's PBKDF2."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate-limit counts never carry over from another test."""
+    cache.clear()
 
 
 def _user_in(group_name, username, **extra):

@@ -1,6 +1,7 @@
 """Acuflow settings. Everything that differs between a laptop and production comes from
 environment variables (see the README's Configuration section), with safe local defaults."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "clinic",
+    "accounts",
     "patients",
     "sessions.apps.TreatmentSessionsConfig",
     "content",
@@ -108,12 +110,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/practice/"
 LOGOUT_REDIRECT_URL = "/"
 
-# django-axes: lock out an IP/username pair after repeated failed logins.
+# Reverse proxies of our own in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+# Every feature that counts clients reads the address through clinic.lib.clientaddress.client_address.
+# INTAKE_RATE_LIMIT_PROXIES is its earlier name, still read when TRUSTED_PROXIES is not set.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", env_int("INTAKE_RATE_LIMIT_PROXIES", 0))
+
+# django-axes: failed sign-ins are counted per username (from any address) and, separately, per client
+# address; either reaching the limit pauses sign-in for LOGIN_COOLOFF_MINUTES. A failure during the pause
+# does not extend it, so nobody can keep a colleague locked out for longer than one cool-off at a time.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "clinic.lib.clientaddress.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Password reset requests allowed per client address, and separately per email address asked for.
+PASSWORD_RESET_RATE_LIMIT = env_str("PASSWORD_RESET_RATE_LIMIT", "5/hour")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -196,5 +211,3 @@ LOGGING = {
 # --- Patient intake (the public free assessment) ---
 # Posts to /assessment/ allowed per client address: "N/second", "N/minute", "N/hour" or "N/day"; "off" disables it.
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/hour")
-# Reverse proxies of our own in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
-INTAKE_RATE_LIMIT_PROXIES = env_int("INTAKE_RATE_LIMIT_PROXIES", 0)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessment/", include("patients.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("practice/", include("practice.urls")),
     path("", include("content.urls")),
