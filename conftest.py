@@ -54,6 +54,15 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    """The test client and the live server speak plain HTTP. The redirect to HTTPS that production
+    gets with DEBUG off is tested on its own (clinic/tests/test_transport.py)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: rate-limit counts never carry over from another test."""

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -153,12 +154,26 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # several gunicorn workers use a shared one: CACHE_URL=file:///var/cache/acuflow or db://acuflow_cache.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
-# Email: the console by default; real SMTP when EMAIL_HOST is set.
+# Email. SMTP when EMAIL_HOST is set, or whatever EMAIL_BACKEND names. The console backend (the
+# default under DEBUG) prints every message, reset links and patients' addresses included, into the
+# server's output; with DEBUG off that is refused, and so is having no mail configuration at all.
+_CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "")
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else _CONSOLE_MAIL if DEBUG else None
 )
+if not DEBUG and EMAIL_BACKEND is None:
+    raise ImproperlyConfigured(
+        "No mail configuration. Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to send "
+        "mail over SMTP, or set EMAIL_BACKEND explicitly, for a trial for instance "
+        "EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend with EMAIL_FILE_PATH=/var/mail/acuflow."
+    )
+if not DEBUG and EMAIL_BACKEND == _CONSOLE_MAIL:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which writes every email (patients' addresses, password reset "
+        "links) into the logs. With DEBUG off use SMTP (EMAIL_HOST) or a file backend (EMAIL_FILE_PATH)."
+    )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
@@ -175,9 +190,15 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, BEHIND_HTTPS_PROXY=1 lets Django see
+# the request was HTTPS (without it, the redirect below would loop); SECURE_SSL_REDIRECT=0 leaves the
+# redirect to the proxy. /healthz answers plain HTTP for monitoring inside the network.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # Content Security Policy: every script and style comes from our own host.
 CONTENT_SECURITY_POLICY = {
