@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "clinic",
     "accounts",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -108,6 +114,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Two-factor sign-in (django-otp: an authenticator app, TOTP, and recovery codes) for everyone who can
+# see patient data. Required with DEBUG off; under `make run` the demo logins work with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+# Device keys never show in admin, even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Staff and practitioners are signed out after this long without a request (accounts.middleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 LOGIN_REDIRECT_URL = "/practice/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -181,6 +196,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Acuflow clinic <clinic@localhost>")
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Acuflow Clinic")
+# How authenticator apps name this site's accounts.
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 # Security headers. Cookies are HTTPS-only unless DEBUG is on (override with SECURE_COOKIES).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
