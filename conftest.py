@@ -25,6 +25,7 @@ REFERENCE_DATA = [
     ("clinic.migrations.0001_roles", "create_roles"),
     ("content.migrations.0002_article_roles", "grant_article_permissions"),
     ("protocols.migrations.0002_roles", "grant"),
+    ("audit.migrations.0002_clinic_lead_reads_the_trail", "grant"),
 ]
 
 

@@ -9,7 +9,9 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from clinic.forms import OutcomeFilterForm
+from clinic.lib.access_audit import access_record
 from clinic.lib.csvsafe import safe_writer
+from patients.models import Patient
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 
@@ -90,7 +92,11 @@ def outcomes_dashboard(request, site):
             filters.setdefault(name, OutcomeFilterForm.base_fields[name].initial)
     form = OutcomeFilterForm(filters or None)
     report = cohort_report(form.params()) if not form.is_bound or form.is_valid() else None
-    if report and request.GET.get("download") == "csv":
+    wants_csv = request.GET.get("download") == "csv"
+    if report and (wants_csv or report.params.all_patients):
+        # Figures counting patients without research consent, and every download, are in the access trail.
+        access_record(request, record=Patient, all_patients=report.params.all_patients, download=wants_csv)
+    if report and wants_csv:
         return _csv_response(report)
     download = request.GET.copy()
     download["download"] = "csv"

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Before auditlog: its management command auditlogflush is replaced by audit's, which refuses.
+    "audit",
+    "auditlog",
     "csp",
     "clinic",
     "accounts",

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.access_audit import AccessRecordedAdmin
 from patients.forms import AssignPractitionerForm, IntakeForm
 from patients.models import (
     INTAKE_REF_DIGITS,
@@ -92,7 +93,7 @@ class IntakeSubmissionInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_display = ["patient_ref", "full_name", "condition", "status", "practitioner", "safety", "created_at"]
     list_display_links = ["patient_ref", "full_name"]
     list_select_related = ["condition", "practitioner"]
@@ -127,6 +128,21 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         patient_save(patient=obj)
+
+    def get_fieldsets(self, request, obj=None):
+        """Those who may read the access trail get a link to this record's "who accessed it" report."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not request.user.has_perm("audit.view_recordaccess"):
+            return fieldsets
+        return [*fieldsets, ("Access", {"fields": ["access_report"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "access_report"]
+
+    @admin.display(description="who accessed this record")
+    def access_report(self, patient):
+        url = reverse("admin:audit_recordaccess_patient_report", args=[patient.pk])
+        return format_html('<a href="{}">Who accessed this record: the report to print</a>', url)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
@@ -199,7 +215,7 @@ def _submission_key_range(reference):
 
 
 @admin.register(IntakeSubmission)
-class IntakeSubmissionAdmin(admin.ModelAdmin):
+class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
     """Staff review of the free assessments: the ones awaiting review first, newest first.
 
     Intake answers are a snapshot of what the patient sent: never edited.
@@ -242,6 +258,9 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "reviewed_at",
     ]
     fields = readonly_fields
+
+    def accessed_patient(self, submission):
+        return submission.patient
 
     def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from clinic.lib.access_audit import access_record
 from clinic.lib.roles import CLINIC_LEAD, PRACTITIONERS, user_group_names
 from patients.models import Patient
 
@@ -68,5 +69,7 @@ def get_visible_patient_or_404(request, patient_ref):
             request.method,
             request.resolver_match.url_name,
         )
+        access_record(request, record=patient, refused=True)
         raise Http404("No such patient.")
+    access_record(request, record=patient)
     return patient

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from clinic.lib.access_audit import access_record
 from patients.models import SAFETY_FLAGS, Condition, Patient
 from patients.selectors import unconfirmed_safety_answers
 from practice.access import get_visible_patient_or_404, user_sees_every_patient, workspace_member_required
@@ -45,6 +46,7 @@ def patient_list(request):
     status = request.GET.get("status") if request.GET.get("status") in Patient.Status.values else ""
     search = request.session.get(SEARCH_SESSION_KEY, "")
     patients = workspace_patient_list(user=request.user, search=search, condition=condition, status=status)
+    access_record(request, record=Patient)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)

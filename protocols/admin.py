@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import F
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.access_audit import AccessRecordedAdmin
 from protocols.models import Protocol, TreatmentPlan
 
 
@@ -42,7 +43,7 @@ class ProtocolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(SimpleHistoryAdmin):
+class TreatmentPlanAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_display = [
         "patient",
         "protocol",
@@ -57,6 +58,9 @@ class TreatmentPlanAdmin(SimpleHistoryAdmin):
     search_fields = ["patient__patient_ref", "patient__last_name"]
     readonly_fields = [f.name for f in TreatmentPlan._meta.fields if f.name != "id"]
     filter_horizontal = []
+
+    def accessed_patient(self, plan):
+        return plan.patient
 
     def has_add_permission(self, request):
         return False  # plans are confirmed by a practitioner on the patient page
