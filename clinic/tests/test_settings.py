@@ -66,7 +66,9 @@ def test_with_debug_off_it_starts_with_smtp_or_an_explicit_file_backend(tmp_path
 
 
 def test_deployment_checks_pass_with_the_readmes_settings():
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"} and not k.startswith("EMAIL_")}
+    # The browser tests' fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
+    dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("EMAIL_")}
     env = {
         **clean,
         "DEBUG": "0",
@@ -84,3 +86,25 @@ def test_deployment_checks_pass_with_the_readmes_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_former_intake_proxies_setting_still_sets_the_trusted_proxies():
+    def trusted(**env):
+        clean = {k: v for k, v in os.environ.items() if k not in {"TRUSTED_PROXIES", "INTAKE_RATE_LIMIT_PROXIES"}}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings; print(settings.TRUSTED_PROXIES)",
+            ],
+            cwd=ROOT,
+            env={**clean, "DJANGO_SETTINGS_MODULE": "clinic.settings", "DEBUG": "1", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return result.stdout.strip()
+
+    assert trusted() == "0"
+    assert trusted(INTAKE_RATE_LIMIT_PROXIES="1") == "1"
+    assert trusted(INTAKE_RATE_LIMIT_PROXIES="1", TRUSTED_PROXIES="2") == "2"
