@@ -23,7 +23,9 @@ run: $(STAMP)
 
 ## test: the whole suite; uses DATABASE_URL when set, SQLite otherwise
 test: $(STAMP)
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} \
+	  EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, and import-linter's one-way rule between apps (pyproject.toml)
 lint: $(STAMP)

@@ -2,12 +2,17 @@
 
 import importlib
 import os
+import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from clinic.lib.chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -35,6 +40,7 @@ REFERENCE_DATA = [
     ("content.migrations.0002_article_roles", "grant_article_permissions"),
     ("protocols.migrations.0002_roles", "grant"),
     ("registry.migrations.0002_roles", "grant"),
+    ("audit.migrations.0002_clinic_lead_reads_the_trail", "grant"),
 ]
 
 
@@ -58,6 +64,101 @@ def _reference_data_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         if not Group.objects.exists():
             _restore_reference_data()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests sign in hundreds of times: a fast hasher keeps that cheap. Production keeps Django's PBKDF2."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    """The test client and the live server speak plain HTTP. The redirect to HTTPS that production
+    gets with DEBUG off is tested on its own (clinic/tests/test_transport.py)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate-limit counts never carry over from another test."""
+    cache.clear()
+
+
+def confirmed_device(user):
+    """Return `user`'s confirmed authenticator (django-otp TOTP), creating one if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test phone", confirmed=True
+    )
+
+
+def totp_code(device):
+    """Return the code `device`'s authenticator app shows now, as a person would type it.
+
+    A code is accepted once: when this time step's code was used already (a second sign-in within
+    30 seconds), the next step's, which django-otp accepts by its one-step tolerance.
+    """
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+class VerifiedClient(Client):
+    """Django's test client, whose force_login also passes the second factor with the user's confirmed
+    authenticator, as signing in with a code does. Tests of a password-only session use Client()."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    verified = VerifiedClient()
+    verified.force_login(admin_user)
+    return verified
+
+
+@pytest.fixture
+def enter_code():
+    """Return enter(page, user): the second step of signing in, after the password, as a person does it.
+
+    A user with an authenticator types its current code. A user without one sets one up as the page
+    asks: the "app" reads the key and the test types the code it shows, then keeps the recovery codes.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def enter(page, user):
+        page.wait_for_url(re.compile(r"/accounts/two-factor/(setup|verify)/"))
+        # The form is on the page once the redirects have settled (verify sends a user without a device on to setup).
+        page.locator("input[name=code]").wait_for()
+        if "/setup/" in page.url:
+            page.get_by_label("Code from the app").fill(totp_code(TOTPDevice.objects.get(user=user, confirmed=False)))
+            page.get_by_role("button", name="Confirm").click()
+            page.get_by_role("link", name="I have kept them: continue").click()
+        else:
+            page.locator("input[name=code]").fill(totp_code(confirmed_device(user)))
+            page.get_by_role("button", name="Verify").click()
+
+    return enter
 
 
 def _user_in(group_name, username, **extra):

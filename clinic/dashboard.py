@@ -14,7 +14,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from clinic.forms import OutcomeFilterForm, ResearchExportForm
-from clinic.lib.csv_export import csv_write
+from clinic.lib.access_audit import access_record
+from clinic.lib.csvsafe import csv_write
+from patients.models import Patient
 from registry.selectors import pooled_outcomes
 from sessions.outcome_table import CSV_COLUMNS, csv_rows, interval, outcome_table, signed
 from sessions.outcomes import cohort_report
@@ -118,7 +120,11 @@ def outcomes_dashboard(request, site):
             filters.setdefault(name, OutcomeFilterForm.base_fields[name].initial)
     form = OutcomeFilterForm(filters or None)
     report = cohort_report(form.params()) if not form.is_bound or form.is_valid() else None
-    if report and request.GET.get("download") == "csv":
+    wants_csv = request.GET.get("download") == "csv"
+    if report and (wants_csv or report.params.all_patients):
+        # Figures counting patients without research consent, and every download, are in the access trail.
+        access_record(request, record=Patient, all_patients=report.params.all_patients, download=wants_csv)
+    if report and wants_csv:
         return _csv_response(report)
     download = request.GET.copy()
     download["download"] = "csv"
@@ -193,6 +199,8 @@ def research_export_download(request):
             messages.error(request, f"Research export: {' '.join(error)}")
         return redirect("admin:outcomes")
     rows = research_rows(key=key, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
+    # A download of patients' (pseudonymised) sessions is in the access trail like any other.
+    access_record(request, record=Patient, download="research-export", rows=len(rows))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="research-export-{timezone.localdate():%Y-%m-%d}.csv"'
     csv_write(response, [COLUMNS, *rows])

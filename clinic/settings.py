@@ -1,6 +1,7 @@
 """Acuflow settings. Everything that differs between a laptop and production comes from
 environment variables (see the README's Configuration section), with safe local defaults."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -37,8 +38,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Before auditlog: its management command auditlogflush is replaced by audit's, which refuses.
+    "audit",
+    "auditlog",
     "csp",
     "clinic",
+    "accounts",
     "patients",
     "sessions.apps.TreatmentSessionsConfig",
     "registry",
@@ -54,9 +62,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -106,15 +118,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Two-factor sign-in (django-otp: an authenticator app, TOTP, and recovery codes) for everyone who can
+# see patient data. Required with DEBUG off; under `make run` the demo logins work with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+# Device keys never show in admin, even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Staff and practitioners are signed out after this long without a request (accounts.middleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 LOGIN_REDIRECT_URL = "/practice/"
 LOGOUT_REDIRECT_URL = "/"
 
-# django-axes: lock out an IP/username pair after repeated failed logins.
+# Reverse proxies of our own in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+# Every feature that counts clients reads the address through clinic.lib.clientaddress.client_address.
+# INTAKE_RATE_LIMIT_PROXIES is its earlier name, still read when TRUSTED_PROXIES is not set.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", env_int("INTAKE_RATE_LIMIT_PROXIES", 0))
+
+# django-axes: failed sign-ins are counted per username (from any address) and, separately, per client
+# address; either reaching the limit pauses sign-in for LOGIN_COOLOFF_MINUTES. A failure during the pause
+# does not extend it, so nobody can keep a colleague locked out for longer than one cool-off at a time.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "clinic.lib.clientaddress.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Password reset requests allowed per client address, and separately per email address asked for.
+PASSWORD_RESET_RATE_LIMIT = env_str("PASSWORD_RESET_RATE_LIMIT", "5/hour")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -139,12 +173,26 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # several gunicorn workers use a shared one: CACHE_URL=file:///var/cache/acuflow or db://acuflow_cache.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
-# Email: the console by default; real SMTP when EMAIL_HOST is set.
+# Email. SMTP when EMAIL_HOST is set, or whatever EMAIL_BACKEND names. The console backend (the
+# default under DEBUG) prints every message, reset links and patients' addresses included, into the
+# server's output; with DEBUG off that is refused, and so is having no mail configuration at all.
+_CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "")
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else _CONSOLE_MAIL if DEBUG else None
 )
+if not DEBUG and EMAIL_BACKEND is None:
+    raise ImproperlyConfigured(
+        "No mail configuration. Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to send "
+        "mail over SMTP, or set EMAIL_BACKEND explicitly, for a trial for instance "
+        "EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend with EMAIL_FILE_PATH=/var/mail/acuflow."
+    )
+if not DEBUG and EMAIL_BACKEND == _CONSOLE_MAIL:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which writes every email (patients' addresses, password reset "
+        "links) into the logs. With DEBUG off use SMTP (EMAIL_HOST) or a file backend (EMAIL_FILE_PATH)."
+    )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
@@ -154,6 +202,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Acuflow clinic <clinic@local
 CLINIC_NAME = env_str("CLINIC_NAME", "Acuflow Clinic")
 # The secret behind research pseudonyms (sessions.research): exports refuse to run without it.
 RESEARCH_EXPORT_KEY = env_str("RESEARCH_EXPORT_KEY", "")
+# How authenticator apps name this site's accounts.
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 # Security headers. Cookies are HTTPS-only unless DEBUG is on (override with SECURE_COOKIES).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
@@ -163,9 +213,15 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, BEHIND_HTTPS_PROXY=1 lets Django see
+# the request was HTTPS (without it, the redirect below would loop); SECURE_SSL_REDIRECT=0 leaves the
+# redirect to the proxy. /healthz answers plain HTTP for monitoring inside the network.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # Content Security Policy: every script and style comes from our own host.
 CONTENT_SECURITY_POLICY = {
@@ -199,5 +255,3 @@ LOGGING = {
 # --- Patient intake (the public free assessment) ---
 # Posts to /assessment/ allowed per client address: "N/second", "N/minute", "N/hour" or "N/day"; "off" disables it.
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/hour")
-# Reverse proxies of our own in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
-INTAKE_RATE_LIMIT_PROXIES = env_int("INTAKE_RATE_LIMIT_PROXIES", 0)

@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -14,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.access_audit import AccessRecordedAdmin
 from clinic.lib.history import readable_history
 from patients.forms import (
     PREVIOUS_ACUPUNCTURE_WORDS,
@@ -31,7 +33,13 @@ from patients.models import (
     IntakeSubmission,
     Patient,
 )
-from patients.services import intakes_mark_reviewed, patient_save, patients_assign_practitioner
+from patients.selectors import intake_differences
+from patients.services import (
+    intake_answers_accept,
+    intakes_mark_reviewed,
+    patient_save,
+    patients_assign_practitioner,
+)
 
 
 @admin.register(Condition)
@@ -99,7 +107,7 @@ PatientHistory = readable_history(symptoms=symptom_words, previous_acupuncture=P
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     form = PatientAdminForm
     list_display = ["patient_ref", "full_name", "condition", "status", "practitioner", "safety", "created_at"]
     list_display_links = ["patient_ref", "full_name"]
@@ -138,6 +146,21 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return PatientHistory(self.model, historical_record)
+
+    def get_fieldsets(self, request, obj=None):
+        """Those who may read the access trail get a link to this record's "who accessed it" report."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not request.user.has_perm("audit.view_recordaccess"):
+            return fieldsets
+        return [*fieldsets, ("Access", {"fields": ["access_report"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "access_report"]
+
+    @admin.display(description="who accessed this record")
+    def access_report(self, patient):
+        url = reverse("admin:audit_recordaccess_patient_report", args=[patient.pk])
+        return format_html('<a href="{}">Who accessed this record: the report to print</a>', url)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
@@ -189,6 +212,12 @@ def _answer_text(name, value, conditions):
     return value
 
 
+def _field_label(name):
+    """The record's name for a patient field, as staff read it: "Pregnant or possibly pregnant", "Phone"."""
+    label = str(Patient._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
 def _submission_key_range(reference):
     """Return the `(lowest, highest)` submission keys an intake reference such as `IN-5B80CEC337` stands for.
 
@@ -206,7 +235,7 @@ def _submission_key_range(reference):
 
 
 @admin.register(IntakeSubmission)
-class IntakeSubmissionAdmin(admin.ModelAdmin):
+class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
     """Staff review of the free assessments: the ones awaiting review first, newest first.
 
     Intake answers are a snapshot of what the patient sent: never edited.
@@ -232,6 +261,7 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "patient",
         "sender_reference",
         "safety",
+        "differences",
         "answers_table",
         "form_version",
         "submitted_at",
@@ -240,6 +270,9 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "reviewed_at",
     ]
     fields = readonly_fields
+
+    def accessed_patient(self, submission):
+        return submission.patient
 
     def has_add_permission(self, request):
         return False
@@ -259,17 +292,36 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         """Never write the snapshot back; the only change staff make here is marking it reviewed."""
 
     def response_change(self, request, obj):
+        if "_accept_answers" in request.POST and self.has_accept_permission(request):
+            self._accept_answers(request, obj)
+            return HttpResponseRedirect(request.path)
         if "_mark_reviewed" in request.POST:
             self.mark_reviewed(request, IntakeSubmission.objects.filter(pk=obj.pk))
             return HttpResponseRedirect(reverse("admin:patients_intakesubmission_changelist"))
         return super().response_change(request, obj)
 
+    def has_accept_permission(self, request):
+        return request.user.has_perm("patients.change_patient")
+
+    def _accept_answers(self, request, submission):
+        fields = request.POST.getlist("accept")
+        if not fields:
+            self.message_user(request, "Tick the answers to copy onto the record first.", messages.WARNING)
+            return
+        try:
+            accepted = intake_answers_accept(submission=submission, fields=fields, accepted_by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        labels = ", ".join(_field_label(row.field) for row in accepted) or "nothing (the record already agreed)"
+        self.message_user(request, f"Copied onto {submission.patient.full_name}'s record: {labels}.", messages.SUCCESS)
+
     def get_search_results(self, request, queryset, search_term):
-        """Also find an intake by the reference its sender was given (`IN-…`, or the patient's own)."""
+        """Also find an intake by the reference its sender was given (`IN-…`)."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         key_range = _submission_key_range(search_term)
         if key_range is not None:
-            found |= queryset.filter(matched_existing_patient=True, submission_key__range=key_range)
+            found |= queryset.filter(submission_key__range=key_range)
         return found, may_have_duplicates
 
     @admin.display(description="matched an existing patient")
@@ -293,10 +345,8 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="reference", ordering="patient__patient_ref")
     def reference(self, submission):
-        """The patient's reference, and the one the sender was given when it differs (a matched patient)."""
+        """The patient's reference, and under it the reference the sender was given (the submission's own)."""
         ref = submission.patient.patient_ref
-        if submission.public_reference == ref:
-            return ref
         return format_html('{}<br><span class="acuflow-quiet">sent as {}</span>', ref, submission.public_reference)
 
     @admin.display(description="name", ordering="patient__last_name")
@@ -331,6 +381,55 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         return format_html(
             "Reviewed by {} on {}{}", reviewer, date_format(localtime(submission.reviewed_at), "j M Y"), matched
         )
+
+    @admin.display(description="differs from the record")
+    def differences(self, submission):
+        """What this intake says that the patient's record does not, beside it, each with a box to accept it."""
+        if not submission.matched_existing_patient:
+            return "– (this intake created the record)"
+        conditions = dict(Condition.objects.values_list("slug", "name"))
+        accepted = format_html_join(
+            "",
+            "<li>{} accepted by {} on {}: {} → {}</li>",
+            (
+                (
+                    _field_label(row.field),
+                    row.accepted_by.get_full_name() or row.accepted_by.username,
+                    date_format(localtime(row.accepted_at), "j M Y H:i"),
+                    _answer_text(row.field, row.before, conditions),
+                    _answer_text(row.field, row.after, conditions),
+                )
+                for row in submission.accepted_answers.select_related("accepted_by")
+            ),
+        )
+        differences = intake_differences(submission=submission)
+        if not differences:
+            table = mark_safe("<p>Every answer agrees with the record.</p>")  # noqa: S308 - a constant
+        else:
+            rows = format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>'
+                '<td><input type="checkbox" name="accept" value="{}" id="accept-{}" aria-label="Accept {}"></td></tr>',
+                (
+                    (
+                        _field_label(d.field),
+                        _answer_text(d.field, d.on_record, conditions),
+                        _answer_text(d.field, d.answered, conditions),
+                        d.field,
+                        d.field,
+                        _field_label(d.field),
+                    )
+                    for d in differences
+                ),
+            )
+            table = format_html(
+                '<table class="acuflow-differences"><thead><tr><th scope="col">Question</th>'
+                '<th scope="col">On the record</th><th scope="col">In this assessment</th>'
+                '<th scope="col">Accept</th></tr></thead><tbody>{}</tbody></table>'
+                '<p><input type="submit" name="_accept_answers" value="Copy the ticked answers onto the record"></p>',
+                rows,
+            )
+        return format_html("{}{}", table, format_html("<ul>{}</ul>", accepted) if accepted else "")
 
     @admin.display(description="answers")
     def answers_table(self, submission):

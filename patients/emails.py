@@ -16,17 +16,18 @@ def intake_confirmation_send(submission):
     assessment is already stored and staff will be in touch either way.
     """
     answers = submission.answers
-    patient = submission.patient
+    # What was typed and the submission's own reference, whether or not the sender is already a patient:
+    # the same text either way, so the email tells nobody that a record exists. (The address matched the
+    # record's, any case, when the intake attached to one.)
     context = {
-        # For a record that existed, the name the clinic holds, not whatever was typed.
-        "first_name": patient.first_name if submission.matched_existing_patient else answers["first_name"],
-        "reference": patient.patient_ref,
+        "first_name": answers["first_name"],
+        "reference": submission.public_reference,
         "clinic_name": settings.CLINIC_NAME,
     }
     message = EmailMultiAlternatives(
         subject=render_to_string("patients/emails/intake_confirmation_subject.txt", context).strip(),
         body=render_to_string("patients/emails/intake_confirmation.txt", context),
-        to=[patient.email if submission.matched_existing_patient else answers["email"]],
+        to=[answers["email"]],
     )
     message.attach_alternative(render_to_string("patients/emails/intake_confirmation.html", context), "text/html")
     try:

@@ -1,5 +1,6 @@
 import datetime as dt
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -11,8 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from clinic.lib.roles import PRACTITIONERS
 
-# The reference an intake that matched an existing patient shows its sender: "IN-" and the first
-# hex digits of its submission_key, upper-case.
+# The reference every intake shows its sender, new patient or not: "IN-" and the first hex digits of its
+# submission_key, upper-case. One format for everyone, so a reference never tells whether someone is a patient.
 INTAKE_REF_PREFIX = "IN-"
 INTAKE_REF_DIGITS = 10
 
@@ -282,11 +283,53 @@ class IntakeSubmission(models.Model):
 
     @property
     def public_reference(self):
-        """The reference shown to whoever sent the form: the patient's own for a new patient.
+        """The reference shown to whoever sent the form, on the thanks page and in the email.
 
-        A submission that matched an existing record gets a reference of its own, so typing
-        someone's email and birthday never reveals their patient reference.
+        The submission's own, in the same format whether or not the sender matched an existing
+        record, so typing someone's email and birthday reveals neither that they are a patient nor
+        their patient reference.
         """
-        if not self.matched_existing_patient:
-            return self.patient.patient_ref
-        return INTAKE_REF_PREFIX + self.submission_key.hex[:INTAKE_REF_DIGITS].upper()
+        key = self.submission_key or uuid.UUID(int=self.pk)
+        return INTAKE_REF_PREFIX + key.hex[:INTAKE_REF_DIGITS].upper()
+
+
+# The answers staff compare with the record when an intake matches an existing patient, and may accept
+# one by one: everything the form asks except the date of birth, which matched.
+INTAKE_REVIEW_FIELDS = (
+    "first_name",
+    "last_name",
+    "sex",
+    "email",
+    "phone",
+    "condition",
+    *SAFETY_FLAGS,
+    "complaint_duration",
+    "symptoms",
+    "previous_acupuncture",
+    "medications",
+    "history",
+    *CONSENTS,
+)
+
+
+class IntakeAnswerAccepted(models.Model):
+    """One answer of an intake that matched an existing patient, copied onto the record by staff.
+
+    `before` and `after` are the record's value as an answer (the condition as its slug).
+    """
+
+    submission = models.ForeignKey(IntakeSubmission, on_delete=models.PROTECT, related_name="accepted_answers")
+    field = models.CharField(max_length=50, choices=[(name, name) for name in INTAKE_REVIEW_FIELDS])
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "field"], name="intake_answer_accepted_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.field} from intake {self.submission_id}"

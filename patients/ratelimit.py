@@ -8,9 +8,10 @@ deployment with several workers that wants one shared count configures a shared 
 import ipaddress
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+
+from clinic.lib.clientaddress import client_address
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _OFF = {"", "0", "off", "none"}
@@ -30,21 +31,6 @@ def parse_rate(rate):
     return int(count), _PERIODS[period.strip()]
 
 
-def client_ip(request):
-    """Return the address the request came from.
-
-    REMOTE_ADDR, unless INTAKE_RATE_LIMIT_PROXIES says how many reverse proxies of our own sit in
-    front of the app: then the address the outermost of them saw, read from the right of
-    X-Forwarded-For (entries further left are whatever the client claimed, so never trusted).
-    """
-    proxies = settings.INTAKE_RATE_LIMIT_PROXIES
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _client_key(address):
     """Group IPv6 clients by /64: one household or phone usually holds a whole /64."""
     try:
@@ -58,9 +44,13 @@ def _client_key(address):
     return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
 
 
-def rate_limit_hit(request, *, scope, rate):
+def rate_limit_hit(request, *, scope, rate, counted_as=None):
     """Count one post from this client under `scope`. Return the seconds to wait when it is over
-    `rate`, or None when it may go ahead."""
+    `rate`, or None when it may go ahead.
+
+    `counted_as` counts the post under that text (say, a hash of the email address a password
+    reset asks for) instead of the client's address.
+    """
     try:
         limit = parse_rate(rate)
     except ValueError as error:
@@ -69,7 +59,8 @@ def rate_limit_hit(request, *, scope, rate):
         return None
     allowed, period = limit
     now = time.time()
-    key = f"ratelimit:{scope}:{_client_key(client_ip(request))}:{int(now // period)}"
+    who = counted_as if counted_as is not None else _client_key(client_address(request))
+    key = f"ratelimit:{scope}:{who}:{int(now // period)}"
     cache.add(key, 0, timeout=period)
     try:
         posts = cache.incr(key)

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from clinic.lib.roles import PRACTITIONERS
 from patients.emails import intake_confirmation_send
-from patients.models import CONSENTS, SAFETY_FLAGS, IntakeSubmission, Patient
+from patients.models import (
+    CONSENTS,
+    INTAKE_REVIEW_FIELDS,
+    SAFETY_FLAGS,
+    Condition,
+    IntakeAnswerAccepted,
+    IntakeSubmission,
+    Patient,
+)
+from patients.selectors import intake_differences
 
 # How long a public intake waits for the patient table before it answers "busy, send again". A large
 # CSV import holds that table for its whole length (sessions.importing.postgresql.BULK_CHECK_FROM_ROWS); without
@@ -39,8 +48,10 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
 
     `form_data` is IntakeForm's cleaned_data. In one transaction: find the patient with the
     same email (any case) and date of birth, or create one with status "new"; store the answers
-    as an IntakeSubmission snapshot. A submission that attaches to an existing patient is
-    flagged `matched_existing_patient` for staff to check.
+    as an IntakeSubmission snapshot. A submission that attaches to an existing patient changes
+    nothing on that patient and is flagged `matched_existing_patient`: staff compare its answers
+    with the record and accept them field by field (`intake_answers_accept`). Both cases answer
+    alike: the sender gets the submission's own reference (`public_reference`) and the same email.
 
     A second call with the same `submission_key` (a double click) stores nothing and returns
     the first submission with `created` False. So does a call whose answers and form version
@@ -147,18 +158,12 @@ def _intake_patient(form_data, patient):
 
     `patient` is the matching patient (`_matching_patient`), or None to create one.
 
-    A new patient takes every answer, consent included. An existing one is left as staff keep
-    it, because the form is public and anyone could type someone else's email and birthday:
-    only safety flags the answers set are added (a warning is never cleared, never lost). Consent,
-    contact details, names and status change only when staff review the submission, which holds
-    every answer.
+    A new patient takes every answer, consent included. An existing one is left exactly as staff
+    keep it, because the form is public and anyone could type someone else's email and birthday:
+    nothing the answers say (safety flags, medications, contact details, consent) reaches the record
+    until staff accept it from the submission (`intake_answers_accept`), which holds every answer.
     """
     if patient is not None:
-        new_flags = [flag for flag in SAFETY_FLAGS if form_data[flag] and not getattr(patient, flag)]
-        for flag in new_flags:
-            setattr(patient, flag, True)
-        if new_flags:
-            patient.save(update_fields=[*new_flags, "updated_at"])
         return patient, True
 
     now = timezone.now()
@@ -179,6 +184,62 @@ def _intake_patient(form_data, patient):
     patient.consents_settle(now=now)
     patient.save()
     return patient, False
+
+
+def intake_answers_accept(*, submission, fields, accepted_by):
+    """Copy the answers `fields` of `submission`, an intake that matched an existing patient, onto
+    the patient's record, recording each with who and when (IntakeAnswerAccepted). Return the
+    accepted rows.
+
+    Only answers that still differ from the record are copied; consent times follow the consent
+    rule; the patient's history shows the change with `accepted_by`. Raise ValidationError
+    (code "not_matched") for an intake that created its patient, ("unknown_field") for a field
+    the review does not cover, and ("unknown_condition") for a condition no longer in the catalogue.
+    """
+    unknown = sorted(set(fields) - set(INTAKE_REVIEW_FIELDS))
+    if unknown:
+        raise ValidationError("%(fields)s cannot be accepted.", code="unknown_field", params={"fields": unknown})
+    if not submission.matched_existing_patient:
+        raise ValidationError("This intake created its patient: there is nothing to accept.", code="not_matched")
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("condition").get(pk=submission.patient_id)
+        submission.patient = patient
+        differences = [d for d in intake_differences(submission=submission) if d.field in fields]
+        for difference in differences:
+            setattr(patient, difference.field, _record_value(difference.field, difference.answered))
+        if not differences:
+            return []
+        patient.consents_settle(now=timezone.now())
+        patient._change_reason = f"Accepted from intake {submission.public_reference}"
+        patient.save()
+        return IntakeAnswerAccepted.objects.bulk_create(
+            IntakeAnswerAccepted(
+                submission=submission,
+                field=difference.field,
+                before=difference.on_record,
+                after=difference.answered,
+                accepted_by=accepted_by,
+            )
+            for difference in differences
+        )
+
+
+def _record_value(field, answer):
+    """Return the model value for an intake answer (intake_answers): the Condition for its slug."""
+    if field == "condition":
+        condition = Condition.objects.filter(slug=answer).first()
+        if condition is None:
+            raise ValidationError(
+                "The condition %(slug)s is no longer in the catalogue.",
+                code="unknown_condition",
+                params={"slug": answer},
+            )
+        return condition
+    if field == "symptoms":
+        return list(answer or [])
+    if field in ("sex", "phone", "complaint_duration", "medications", "history"):
+        return answer or ""
+    return answer
 
 
 def patient_save(*, patient):

@@ -7,7 +7,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from clinic.lib.roles import CLINIC_LEAD, PRACTITIONERS
+from clinic.lib.access_audit import access_record
+from clinic.lib.roles import CLINIC_LEAD, PRACTITIONERS, user_group_names
 from patients.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -15,23 +16,16 @@ logger = logging.getLogger(__name__)
 WORKSPACE_GROUPS = (PRACTITIONERS, CLINIC_LEAD)
 
 
-def _group_names(user):
-    """Return the names of `user`'s groups, read once per user object (a request asks several times)."""
-    if not hasattr(user, "_workspace_group_names"):
-        user._workspace_group_names = set(user.groups.values_list("name", flat=True))
-    return user._workspace_group_names
-
-
 def user_is_workspace_member(*, user):
     """True for superusers and members of the Practitioners or Clinic lead groups."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or bool(_group_names(user) & set(WORKSPACE_GROUPS))
+    return user.is_superuser or bool(user_group_names(user) & set(WORKSPACE_GROUPS))
 
 
 def user_sees_every_patient(*, user):
     """True for clinic leads and superusers; practitioners see only the patients assigned to them."""
-    return user.is_superuser or CLINIC_LEAD in _group_names(user)
+    return user.is_superuser or CLINIC_LEAD in user_group_names(user)
 
 
 def user_may_see_patient(*, user, patient):
@@ -75,5 +69,7 @@ def get_visible_patient_or_404(request, patient_ref):
             request.method,
             request.resolver_match.url_name,
         )
+        access_record(request, record=patient, refused=True)
         raise Http404("No such patient.")
+    access_record(request, record=patient)
     return patient

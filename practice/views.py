@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from patients.models import Condition, Patient
+from clinic.lib.access_audit import access_record
+from patients.models import SAFETY_FLAGS, Condition, Patient
+from patients.selectors import unconfirmed_safety_answers
 from practice.access import get_visible_patient_or_404, user_sees_every_patient, workspace_member_required
 from practice.forms import OTHER_GAUGE, STANDARD_GAUGES, PlanForm, SessionForm
 from practice.selectors import workspace_patient_list
@@ -49,6 +51,7 @@ def patient_list(request):
     status = request.GET.get("status") if request.GET.get("status") in Patient.Status.values else ""
     search = request.session.get(SEARCH_SESSION_KEY, "")
     patients = workspace_patient_list(user=request.user, search=search, condition=condition, status=status)
+    access_record(request, record=Patient)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -98,6 +101,10 @@ def patient_detail(request, patient_ref):
             "plan": plan,
             "plan_progress": plan_progress(plan=plan) if plan else None,
             "suggestion": None if plan else plan_suggest(patient=patient),
+            "unconfirmed_safety": [
+                (submission, [SAFETY_FLAGS[flag] for flag in flags])
+                for submission, flags in unconfirmed_safety_answers(patient=patient)
+            ],
         },
     )
 

@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.access_audit import AccessRecordedAdmin
 from protocols.forms import ProtocolAdminForm
 from protocols.models import Protocol, TreatmentPlan
 
@@ -44,7 +45,7 @@ class ProtocolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(SimpleHistoryAdmin):
+class TreatmentPlanAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_display = [
         "patient",
         "protocol",
@@ -73,6 +74,9 @@ class TreatmentPlanAdmin(SimpleHistoryAdmin):
     @admin.display(description="cautions")
     def cautions_shown(self, plan):
         return format_html_join(mark_safe("<br>"), "{}", ((caution,) for caution in plan.cautions)) or "None"
+
+    def accessed_patient(self, plan):
+        return plan.patient
 
     def has_add_permission(self, request):
         return False  # plans are confirmed by a practitioner on the patient page

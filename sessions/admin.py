@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.access_audit import AccessRecordedAdmin
 from clinic.lib.history import readable_history
 from patients.admin import PatientAdmin
 from patients.models import Patient
@@ -78,7 +79,7 @@ class SessionAmendmentInline(admin.TabularInline):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(SimpleHistoryAdmin):
+class TreatmentSessionAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     """Sessions, read-only: they are logged and corrected in the workspace, through session_log and
     session_correct, with the safety acknowledgements and the amendment rule. Admin links there."""
 
@@ -113,6 +114,9 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
         return [path("import/", view, name=name), *super().get_urls()]
 
     # Nobody adds, changes or deletes a session here: every session write goes through its service.
+    def accessed_patient(self, session):
+        return session.patient
+
     def has_add_permission(self, request):
         return False
 

@@ -57,3 +57,17 @@ def roles_revoke(apps, grants):
     for group in Group.objects.filter(name__in=grants):
         for app_label, codename in grants[group.name]:
             group.permissions.remove(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+
+
+def user_group_names(user):
+    """Return the names of `user`'s groups, read once per user object (a request asks several times)."""
+    if not hasattr(user, "_role_group_names"):
+        user._role_group_names = set(user.groups.values_list("name", flat=True))
+    return user._role_group_names
+
+
+def user_sees_patient_data(*, user):
+    """True for everyone who can see patient data: staff (admin), superusers, practitioners and clinic leads."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or bool(user_group_names(user) & {PRACTITIONERS, CLINIC_LEAD})

@@ -14,19 +14,20 @@ LINES_PER_ITEM = """
 """
 
 
-def _sign_in(page, live_server, username):
+def _sign_in(page, live_server, user, enter_code):
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, user)
     page.wait_for_url("**/practice/")
 
 
 def test_on_a_tablet_the_menu_folds_behind_the_toggle_and_every_item_keeps_one_line(
-    tablet_page, live_server, clinic_lead, screenshot
+    tablet_page, live_server, clinic_lead, screenshot, enter_code
 ):
     page = tablet_page
-    _sign_in(page, live_server, "lead")
+    _sign_in(page, live_server, clinic_lead, enter_code)
     page.goto(live_server.url + "/")
     screenshot(page, "navigation-tablet")
     toggle = page.get_by_role("button", name="Toggle navigation")
@@ -40,10 +41,10 @@ def test_on_a_tablet_the_menu_folds_behind_the_toggle_and_every_item_keeps_one_l
     screenshot(page, "navigation-tablet-open")
 
 
-def test_on_a_laptop_the_whole_menu_fits_one_row(tablet_page, live_server, clinic_lead, screenshot):
+def test_on_a_laptop_the_whole_menu_fits_one_row(tablet_page, live_server, clinic_lead, screenshot, enter_code):
     page = tablet_page
     page.set_viewport_size({"width": 1024, "height": 768})
-    _sign_in(page, live_server, "lead")
+    _sign_in(page, live_server, clinic_lead, enter_code)
     page.goto(live_server.url + "/")
     assert not page.get_by_role("button", name="Toggle navigation").is_visible()
     lines = dict(page.evaluate(LINES_PER_ITEM))

@@ -1,6 +1,7 @@
 """The outcomes dashboard in a real browser: the chart draws under the strict CSP, on a tablet and a phone."""
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from clinic.demo import demo_patients_create, demo_users_create
@@ -8,15 +9,18 @@ from clinic.demo import demo_patients_create, demo_users_create
 pytestmark = pytest.mark.browser
 
 
-def _log_in_as_lead(page, live_server):
+def _log_in_as_lead(page, live_server, enter_code):
     page.goto(live_server.url + "/admin/login/?next=/admin/")
     page.fill("#id_username", "demo-lead")
     page.fill("#id_password", "acuflow-demo")
     page.click("input[type=submit]")
+    enter_code(page, User.objects.get(username="demo-lead"))
     page.wait_for_url("**/admin/")
 
 
-def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts(tablet_page, live_server, screenshot):
+def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts(
+    tablet_page, live_server, screenshot, enter_code
+):
     demo_users_create()
     demo_patients_create(count=150)
     page = tablet_page
@@ -27,7 +31,7 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
             errors.append(f"{message.text} {message.location}")
 
     page.on("console", note_error)
-    _log_in_as_lead(page, live_server)
+    _log_in_as_lead(page, live_server, enter_code)
     page.get_by_role("link", name="Cohort outcomes").click()
     page.wait_for_url("**/admin/outcomes/")
     assert page.locator("#outcomes-table tbody tr").count() >= 5
@@ -54,11 +58,11 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
     assert page.locator("#outcomes-table th", has_text="SpO₂ at session 4 (before)").count() == 1
 
 
-def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot):
+def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot, enter_code):
     demo_users_create()
     demo_patients_create(count=60)
     page = phone_page
-    _log_in_as_lead(page, live_server)
+    _log_in_as_lead(page, live_server, enter_code)
     page.goto(live_server.url + "/admin/outcomes/")
     page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 1")
     # Wide tables scroll inside their box; the page itself does not scroll sideways.
@@ -66,7 +70,9 @@ def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot):
     screenshot(page, "outcomes-dashboard-phone")
 
 
-def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_page, live_server, screenshot, tmp_path):
+def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(
+    tablet_page, live_server, screenshot, tmp_path, enter_code
+):
     from sessions.models import TreatmentSession
     from sessions.tests.test_import import GOOD_FILE
 
@@ -74,7 +80,7 @@ def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_pag
     path = tmp_path / "history.csv"
     path.write_text(GOOD_FILE, encoding="utf-8")
     page = tablet_page
-    _log_in_as_lead(page, live_server)
+    _log_in_as_lead(page, live_server, enter_code)
     page.goto(live_server.url + "/admin/treatment_sessions/treatmentsession/")
     page.get_by_role("link", name="Import from CSV").click()
     page.set_input_files("#id_file", str(path))

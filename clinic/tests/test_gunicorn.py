@@ -28,7 +28,7 @@ def _get(url, headers):
         return error.code
 
 
-def test_the_access_log_records_paths_without_query_strings_or_referrers(tmp_path):
+def test_the_access_log_records_paths_without_query_strings_referrers_or_reset_tokens(tmp_path):
     port, log = _free_port(), tmp_path / "access.log"
     env = {
         **os.environ,
@@ -36,6 +36,9 @@ def test_the_access_log_records_paths_without_query_strings_or_referrers(tmp_pat
         "SECRET_KEY": "test-only-not-a-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # As behind a TLS-terminating proxy that redirects to HTTPS itself (README, deployment).
+        "SECURE_SSL_REDIRECT": "0",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     # Started in the project directory, as the README does, so gunicorn reads gunicorn.conf.py there.
@@ -53,6 +56,7 @@ def test_the_access_log_records_paths_without_query_strings_or_referrers(tmp_pat
         while True:
             try:
                 status = _get(url, headers)
+                _get(f"http://127.0.0.1:{port}/accounts/reset/zz/set-a-live-token/", {})
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "gunicorn did not start"
@@ -66,3 +70,5 @@ def test_the_access_log_records_paths_without_query_strings_or_referrers(tmp_pat
     assert '"GET /admin/patients/patient/ HTTP/1.1" 302' in lines[0], lines
     assert '"GET /admin/login/ HTTP/1.1" 200' in lines[1], lines
     assert "Lovelace" not in log.read_text() and "Hopper" not in log.read_text()
+    assert '"GET /accounts/reset/…/…/ HTTP/1.1" 200' in lines[2], lines
+    assert "set-a-live-token" not in log.read_text()

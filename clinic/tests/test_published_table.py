@@ -46,7 +46,7 @@ def test_every_outcome_table_reads_the_same_figures_the_same_way(client, clinic_
     download = client.get(URL, {"download": "csv"}).content.decode()
     exported = list(csv.reader(io.StringIO(download.removeprefix("\ufeff"))))
     # The same figures, as numbers: the interval's bounds and the share in columns of their own.
-    assert exported[1] == [FALLING, "5", "0", "95.0", "93.8", "-1.2", "-1.8", "-0.6", "0", "yes"]
+    assert exported[1] == [FALLING, "5", "0", "95.0", "93.8", "-1.2", "-1.8", "-0.6", "0", "", "0", "yes"]
 
     out = io.StringIO()
     call_command("cohort_table", stdout=out)

@@ -59,12 +59,13 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     screenshot(page, "content-search-phone")
 
 
-def test_an_editor_sees_a_live_preview_while_writing(tablet_page, live_server, editor, screenshot):
+def test_an_editor_sees_a_live_preview_while_writing(tablet_page, live_server, editor, screenshot, enter_code):
     page = tablet_page
     page.goto(f"{live_server.url}/admin/login/?next=/admin/content/article/add/")
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
+    enter_code(page, editor)
 
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)

@@ -48,7 +48,7 @@ def test_a_patient_on_a_phone_completes_the_assessment(phone_page, live_server, 
     page.wait_for_url("**/assessment/thanks/**")
     patient = Patient.objects.get()
     expect(page.get_by_role("heading", name="Thank you, Zoë")).to_be_visible()
-    assert page.locator("#reference").inner_text() == patient.patient_ref
+    assert page.locator("#reference").inner_text() == patient.intake_submissions.get().public_reference
     expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     screenshot(page, "intake-phone-thanks")
 

@@ -42,13 +42,18 @@ def test_each_visit_gets_its_own_submission_key(client):
 
 def test_sending_the_form_leads_to_the_thanks_page_with_the_reference(client, send):
     response = send()
-    patient = Patient.objects.get()
+    patient, submission = Patient.objects.get(), IntakeSubmission.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/assessment/thanks/{patient.patient_ref}/"
+    assert (
+        response["Location"]
+        == "/assessment/thanks/IN-6F1C3B1E0D/"
+        == f"/assessment/thanks/{submission.public_reference}/"
+    )
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Thank you, Ana" in html and patient.patient_ref in html
+    assert "Thank you, Ana" in html and "IN-6F1C3B1E0D" in html
+    assert patient.patient_ref not in html, "the record's own reference is never shown to the public"
     assert "What happens next" in html
     assert "Lopez" not in html and "ana.lopez@example.org" not in html and "1980" not in html
     assert "no-store" in page["Cache-Control"]
@@ -60,7 +65,7 @@ def test_the_thanks_page_of_an_unknown_reference_is_not_found(client):
 
 def test_the_thanks_page_is_only_shown_to_the_browser_that_sent_the_form(client, send):
     send()
-    ref = Patient.objects.get().patient_ref
+    ref = IntakeSubmission.objects.get().public_reference
     assert client.get(f"/assessment/thanks/{ref}/").status_code == 200
     assert Client().get(f"/assessment/thanks/{ref}/").status_code == 404
     imported = PatientFactory(patient_ref="P-0001", first_name="Guessable")
@@ -114,7 +119,8 @@ def test_right_to_left_and_zero_width_characters_reach_the_record_unchanged(clie
     send(first_name="\u200fعلي", last_name="Ha\u200bssan")
     patient = Patient.objects.get()
     assert patient.first_name == "\u200fعلي" and patient.last_name == "Ha\u200bssan"
-    assert "\u200fعلي" in client.get(f"/assessment/thanks/{patient.patient_ref}/").content.decode()
+    reference = IntakeSubmission.objects.get().public_reference
+    assert "\u200fعلي" in client.get(f"/assessment/thanks/{reference}/").content.decode()
 
 
 def test_a_script_tag_in_a_name_is_shown_escaped_on_the_thanks_page_and_in_the_email(client, send):
@@ -146,7 +152,7 @@ def test_sending_again_after_the_back_button_stores_nothing_more_and_shows_the_s
     """Back re-fetches the form, so the same answers come with a fresh key."""
     first = send(submission_key="11111111-1111-4111-8111-111111111111")
     again = send(submission_key="22222222-2222-4222-8222-222222222222")
-    assert again["Location"] == first["Location"] == f"/assessment/thanks/{Patient.objects.get().patient_ref}/"
+    assert again["Location"] == first["Location"] == "/assessment/thanks/IN-1111111111/"
     assert client.get(again["Location"]).status_code == 200
     assert IntakeSubmission.objects.count() == 1 and len(mail.outbox) == 1
 
@@ -161,15 +167,16 @@ def test_the_same_answers_from_another_browser_never_show_the_patient_s_referenc
 def test_sending_again_with_a_fresh_form_adds_a_submission_to_the_same_patient(send):
     first = send(submission_key="11111111-1111-4111-8111-111111111111")
     second = send(submission_key="22222222-2222-4222-8222-222222222222", email="Ana.Lopez@example.org")
-    # The second gets a reference of its own: a matched record's reference is never shown.
-    assert second["Location"] == "/assessment/thanks/IN-2222222222/" != first["Location"]
+    # Each assessment has a reference of its own; the record's reference is never shown.
+    assert first["Location"] == "/assessment/thanks/IN-1111111111/"
+    assert second["Location"] == "/assessment/thanks/IN-2222222222/"
     assert Patient.objects.count() == 1
     assert list(IntakeSubmission.objects.values_list("matched_existing_patient", flat=True)) == [True, False]
 
 
 def test_a_confirmation_email_goes_out_as_text_and_html(send):
     send()
-    ref = Patient.objects.get().patient_ref
+    ref = IntakeSubmission.objects.get().public_reference
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana.lopez@example.org"]
@@ -299,7 +306,7 @@ def test_a_matched_submission_never_shows_the_existing_patient_s_reference_or_na
     assert response["Location"].startswith("/assessment/thanks/IN-")
     html = client.get(response["Location"]).content.decode()
     assert "AC-SECRET01" not in html and "Thank you, Mallory" in html
-    # The real patient's own mailbox gets their reference, addressed by the name the clinic holds.
+    # The mailbox gets what anyone sending the form gets: the name typed and the assessment's reference.
     [message] = mail.outbox
     assert message.to == [existing.email]
-    assert "AC-SECRET01" in message.body and "Mallory" not in message.body and "Ana" in message.body
+    assert "AC-SECRET01" not in message.body and "Dear Mallory," in message.body and "Ana" not in message.body

@@ -22,7 +22,7 @@ LAYOUT = """() => {
 
 @pytest.mark.parametrize("width, height", [(1440, 900), (820, 1180)])
 def test_front_desk_sees_every_column_and_every_flag_of_the_intake_list(
-    browser, browser_settings, live_server, front_desk, width, height
+    browser, browser_settings, live_server, front_desk, width, height, enter_code
 ):
     patient = Patient.objects.create(
         first_name="Ana",
@@ -37,6 +37,7 @@ def test_front_desk_sees_every_column_and_every_flag_of_the_intake_list(
     page.get_by_label("Username").fill("frontdesk")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
+    enter_code(page, front_desk)
     page.wait_for_url("**/admin/patients/intakesubmission/")
 
     layout = page.evaluate(LAYOUT)

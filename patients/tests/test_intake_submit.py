@@ -110,7 +110,7 @@ def test_the_same_email_with_another_birthday_is_another_patient():
     assert Patient.objects.count() == 2
 
 
-def test_a_returning_patient_keeps_what_staff_recorded_and_gains_new_warnings():
+def test_an_intake_matching_a_patient_changes_nothing_on_their_record():
     practitioner = UserFactory()
     existing = PatientFactory(
         email="ana.lopez@example.org",
@@ -137,12 +137,14 @@ def test_a_returning_patient_keeps_what_staff_recorded_and_gains_new_warnings():
     assert submission.patient == existing
     assert existing.first_name == "Ana"
     assert existing.bleeding_disorder is True, "a public form never clears a safety warning"
-    assert existing.pregnant is True, "a new warning is never lost"
+    assert existing.pregnant is False, "nor sets one: staff accept it from the intake (intake_answers_accept)"
     assert (existing.medications, existing.phone, existing.symptoms) == ("Warfarin", "", ["fatigue"])
     assert existing.condition.slug == "chronic-fatigue-syndrome"
     assert existing.practitioner == practitioner and existing.status == Patient.Status.ACTIVE
     # Everything they typed is still there for staff to read.
     assert submission.answers["first_name"] == "Someone" and submission.answers["condition"] == "chronic-migraine"
+    assert submission.answers["pregnant"] is True
+    assert existing.audit_log.count() == 1, "the record's history shows no change"
 
 
 def test_someone_typing_a_patient_s_email_and_birthday_cannot_opt_them_into_research():

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_reading(
-    tablet_page, live_server, practitioner, screenshot
+    tablet_page, live_server, practitioner, screenshot, enter_code
 ):
     patient = PatientFactory(practitioner=practitioner, first_name="Ada", last_name="Lovelace", pregnant=True)
     TreatmentSessionFactory(patient=patient, number=1, spo2_pre=93, spo2_post=95)
@@ -27,6 +27,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     page.get_by_label("Password").fill("correct-horse-battery")
     screenshot(page, "workspace-sign-in-tablet")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, practitioner)
     page.wait_for_url("**/practice/")
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     screenshot(page, "workspace-my-patients-tablet")
@@ -126,7 +127,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
 
 
 def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_value(
-    phone_page, live_server, practitioner, screenshot
+    phone_page, live_server, practitioner, screenshot, enter_code
 ):
     patient = PatientFactory(practitioner=practitioner, first_name="Grace", last_name="Hopper")
     session = TreatmentSessionFactory(patient=patient, number=1, spo2_pre=93, spo2_post=95)
@@ -137,6 +138,7 @@ def test_a_practitioner_amends_an_old_session_on_a_phone_and_sees_the_original_v
     page.get_by_label("Username").fill("practitioner")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, practitioner)
     page.wait_for_url(f"**/practice/patients/{patient.patient_ref}/sessions/1/")
 
     page.get_by_role("link", name="Amend session").click()

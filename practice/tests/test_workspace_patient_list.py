@@ -148,11 +148,13 @@ def _add_patients(practitioner, count):
 def test_the_list_runs_the_same_number_of_queries_for_2_or_20_patients(client, request, practitioner, role):
     client.force_login(request.getfixturevalue(role))
     _add_patients(practitioner, 2)
+    _queries_for_list(client)  # the first request after signing in also starts the idle timer (a session write)
     few = _queries_for_list(client)
     _add_patients(practitioner, 18)
     many = _queries_for_list(client)
     assert few == many, f"{few} queries for a few patients, {many} for more"
-    assert many <= 6
+    # Session, user, second-factor device, groups; conditions, count, page; the access-trail entry.
+    assert many <= 8
 
 
 def test_a_name_search_never_appears_in_a_url(client, practitioner):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.lib.csv_export import csv_write
+from clinic.lib.csvsafe import csv_write
 from clinic.management.cohort_cli import text_table
 from sessions.outcome_table import CSV_FIGURES, csv_figures, interval, outcome_table, signed
 from sessions.pooling import SummaryInvalid, meta_row, pool, summary_read

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from clinic.lib.csv_export import csv_write
+from clinic.lib.csvsafe import csv_write
 from clinic.management.cohort_cli import cohort_arguments_add, cohort_params_from_options, text_table
 from sessions.outcome_table import CSV_COLUMNS, csv_rows, outcome_table
 from sessions.outcomes import cohort_row, cohort_totals

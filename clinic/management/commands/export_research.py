@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.lib.csv_export import csv_write
+from clinic.lib.csvsafe import csv_write
 from clinic.management.cohort_cli import window_dates
 from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
 

@@ -1,0 +1,34 @@
+"""A superuser resets someone's two-factor sign-in from their user page in admin (a lost phone)."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.defaultfilters import pluralize
+
+from accounts.services import two_factor_reset
+
+User = get_user_model()
+
+
+class UserWithTwoFactorAdmin(UserAdmin):
+    actions = [*UserAdmin.actions, "reset_two_factor"]
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Reset two-factor sign-in (they set it up again)", permissions=["reset_two_factor"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor_reset(user=user)
+            self.log_change(request, user, "Reset two-factor sign-in.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            f"Two-factor sign-in reset for {count} user{pluralize(count)}: "
+            "each sets up an authenticator at the next sign-in.",
+            messages.SUCCESS,
+        )
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithTwoFactorAdmin)
