@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from clinic.lib.roles import PRACTITIONERS
@@ -47,6 +48,22 @@ COMPLAINT_DURATIONS = [
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
+
+
+# The conditions the intake form last offered, as (slug, name): the form can be shown again while
+# the database cannot be reached (IntakeForm.unsaved).
+_conditions_offered = []
+
+
+class _RememberedConditions(ModelChoiceIterator):
+    def __iter__(self):
+        choices = list(super().__iter__())
+        _conditions_offered[:] = [(str(value), label) for value, label in choices if value != ""]
+        yield from choices
+
+
+class ConditionChoiceField(forms.ModelChoiceField):
+    iterator = _RememberedConditions
 
 
 def _model_max_length(field_name):
@@ -101,7 +118,7 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    condition = forms.ModelChoiceField(
+    condition = ConditionChoiceField(
         label="What would you like help with?",
         queryset=Condition.objects.all(),
         to_field_name="slug",
@@ -212,6 +229,27 @@ class IntakeForm(forms.Form):
             "submission_key",
             Submit("send", "Send my assessment", css_class="btn-brand btn-lg"),
         )
+
+    @classmethod
+    def unsaved(cls, data):
+        """Return an unbound form showing `data` (what was posted) again, built without the database.
+
+        For when the database cannot be reached: nothing is validated, and the condition list is the one
+        this process last offered (or only the posted choice, if it has offered none yet).
+        """
+        initial = {
+            name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+            for name, field in cls.base_fields.items()
+            if name in data
+        }
+        form = cls(initial=initial)
+        chosen = data.get("condition", "")
+        offered = list(_conditions_offered) or ([(chosen, chosen)] if chosen else [])
+        condition = form.fields["condition"]
+        form.fields["condition"] = forms.ChoiceField(
+            label=condition.label, help_text=condition.help_text, choices=[("", condition.empty_label), *offered]
+        )
+        return form
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

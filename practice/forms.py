@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from patients.forms import PlainTextField
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
@@ -421,3 +422,19 @@ class PlanForm(forms.Form):
     def plan_values(self):
         """Return the cleaned values as plan_start's keyword arguments (the acknowledgement is not one)."""
         return {name: value for name, value in self.cleaned_data.items() if name != "acknowledge_safety"}
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+class PatientSearchForm(forms.Form):
+    """The name search of "my patients". It is kept in the session and searched for in the database on
+    every page of the list, so it is checked before it is kept."""
+
+    q = PlainTextField(max_length=SEARCH_MAX_LENGTH, required=False)
+
+    @classmethod
+    def search_or_blank(cls, text):
+        """Return `text` if it is a search this form accepts, otherwise ""."""
+        form = cls({"q": text})
+        return form.cleaned_data["q"] if form.is_valid() else ""
