@@ -1,0 +1,58 @@
+"""Run the app the production way, under the deployment's gunicorn (README), for tests that need a real server."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_serving(*, database_url, access_log=os.devnull, **env):
+    """Start gunicorn with DEBUG off on `database_url` and yield its base URL once it answers; stop it after.
+
+    `env` adds or overrides environment variables of the server.
+    """
+    port = _free_port()
+    server_env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        **env,
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    # Started in the project directory, as the README does, so gunicorn reads gunicorn.conf.py there.
+    server = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
+        [str(gunicorn), "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", access_log],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
