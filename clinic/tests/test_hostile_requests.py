@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIRequest, get_bytes_from_wsgi
 from django.core.signals import got_request_exception
 from django.http import QueryDict
@@ -24,15 +23,7 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.utils.functional import cached_property
 from django.utils.regex_helper import normalize
 
-from content.tests.factories import ArticleFactory, TagFactory
-from patients.forms import INTAKE_FORM_VERSION, IntakeForm
-from patients.models import Condition
-from patients.services import intake_submit
-from patients.tests.factories import intake_post_data
-from protocols.services import plan_start
-from protocols.tests.factories import ProtocolFactory
-from sessions.models import Acupoint
-from sessions.tests.factories import TreatmentSessionFactory
+from clinic.tests.factories import clinic_with_one_of_everything
 
 HOSTILE_VALUES = {
     "a NUL byte": "a\x00b",
@@ -242,30 +233,6 @@ class _Sweep:
         self.send("generic", "POST", action, body, content_type=content_type)
 
 
-def _one_of_everything():
-    """A clinic with at least one row behind every page: patients, intakes, sessions, a plan, articles."""
-    lead = User.objects.create_superuser("sweeper", "sweeper@example.org", "correct-horse-battery")
-    form = IntakeForm(intake_post_data())
-    assert form.is_valid(), form.errors
-    submission, _ = intake_submit(form_data=form.cleaned_data, form_version=INTAKE_FORM_VERSION)
-    patient = submission.patient
-    patient.practitioner = lead
-    patient.save()
-    for number in (1, 2):
-        TreatmentSessionFactory(patient=patient, practitioner=lead, number=number)
-    protocol = ProtocolFactory(conditions=[patient.condition])
-    plan_start(
-        patient=patient,
-        protocol=protocol,
-        confirmed_by=lead,
-        points=list(Acupoint.objects.filter(code__in=["ST36", "PC6"])),
-        planned_sessions=6,
-        interval_days=7,
-    )
-    ArticleFactory(tags=[TagFactory(name="Circulation")], conditions=[Condition.objects.first()])
-    return lead
-
-
 @pytest.fixture
 def recorded_query_params(monkeypatch):
     asked_for = cached_property(
@@ -281,7 +248,7 @@ def test_no_url_answers_a_hostile_value_with_a_server_error(recorded_query_param
     # The sign-in and password forms are posted dozens of times; a slow hasher would be most of the time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    client.force_login(_one_of_everything())
+    client.force_login(clinic_with_one_of_everything())
     sweep = _Sweep(client)
     started = time.monotonic()
 
