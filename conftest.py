@@ -21,6 +21,7 @@ REFERENCE_DATA = [
     ("clinic.migrations.0001_roles", "create_roles"),
     ("content.migrations.0002_article_roles", "grant_article_permissions"),
     ("protocols.migrations.0002_roles", "grant"),
+    ("patients.migrations.0005_erasure_roles", "grant"),
 ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from content.rendering import EMBED_PLACEHOLDER
+from patients.selectors import research_consent_last_withdrawn
 from sessions.outcome_table import SESSIONS_RANGE, outcome_table
 
 CACHE_SECONDS = 300
@@ -20,7 +21,8 @@ CACHE_SECONDS = 300
 def cohort_table_published(*, sessions):
     """Return {"sessions", "as_of", "rows"} for the published table after `sessions` sessions.
 
-    `rows` are sessions.outcome_table.OutcomeRows in published form. Cached for CACHE_SECONDS;
+    `rows` are sessions.outcome_table.OutcomeRows in published form. Cached for CACHE_SECONDS, but
+    never past a withdrawal of research consent: from then on the patient is in no published figure.
     `as_of` is when the figures were computed.
     """
 
@@ -36,7 +38,9 @@ def cohort_table_published(*, sessions):
             "rows": outcome_table(rows, all_patients=False, published=True),
         }
 
-    return cache.get_or_set(f"content:cohort-outcomes:{sessions}", compute, CACHE_SECONDS)
+    withdrawn = research_consent_last_withdrawn()
+    key = f"content:cohort-outcomes:{sessions}:{withdrawn.timestamp() if withdrawn else 0}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
 def body_with_embeds(body_html):

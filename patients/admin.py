@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count, F
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -23,8 +24,9 @@ from patients.models import (
     Condition,
     IntakeSubmission,
     Patient,
+    PatientErasure,
 )
-from patients.services import intakes_mark_reviewed, patient_save, patients_assign_practitioner
+from patients.services import intakes_mark_reviewed, patient_delete, patient_save, patients_assign_practitioner
 
 
 @admin.register(Condition)
@@ -98,7 +100,16 @@ class PatientAdmin(SimpleHistoryAdmin):
         "is_demo",
     ]
     search_fields = ["patient_ref", "first_name", "last_name", "email"]
-    readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
+    readonly_fields = [
+        "patient_ref",
+        "created_at",
+        "updated_at",
+        "research_consent_at",
+        "research_consent_withdrawn_at",
+        "contact_consent_at",
+        "birth_year",
+        "personal_details_erased_at",
+    ]
     inlines = [IntakeSubmissionInline]
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
@@ -113,13 +124,38 @@ class PatientAdmin(SimpleHistoryAdmin):
         ),
         (
             "Consent",
-            {"fields": ["contact_consent", "contact_consent_at", "research_consent", "research_consent_at"]},
+            {
+                "fields": [
+                    "contact_consent",
+                    "contact_consent_at",
+                    "research_consent",
+                    "research_consent_at",
+                    "research_consent_withdrawn_at",
+                ],
+                "description": "Withdrawing research consent takes the patient out of every published figure from "
+                "now on: the article tables, the dashboard's download and research exports. Figures published or "
+                "downloaded before cannot be recalled.",
+            },
         ),
-        ("Record", {"fields": ["is_demo", "created_at", "updated_at"]}),
+        ("Record", {"fields": ["is_demo", "created_at", "updated_at", "birth_year", "personal_details_erased_at"]}),
     ]
 
     def save_model(self, request, obj, form, change):
         patient_save(patient=obj)
+
+    def has_change_permission(self, request, obj=None):
+        # An erased record keeps only what is clinical; nobody types details back into it.
+        if obj is not None and obj.personal_details_erased_at:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        patient_delete(patient=obj, deleted_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for patient in queryset:
+                patient_delete(patient=patient, deleted_by=request.user)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
@@ -349,3 +385,27 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/patients/intakesubmission/assign_practitioner.html", context)
+
+
+@admin.register(PatientErasure)
+class PatientErasureAdmin(admin.ModelAdmin):
+    """The record of erasures and deletions, for the clinic lead: read-only, and holding nothing erased."""
+
+    list_display = ["erased_at", "kind", "patient_reference", "erased_by", "reason"]
+    list_filter = ["kind"]
+    list_select_related = ["patient", "erased_by"]
+    fields = ["erased_at", "kind", "patient_reference", "erased_by", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description="anonymous record")
+    def patient_reference(self, erasure):
+        return erasure.patient.patient_ref if erasure.patient else "–"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

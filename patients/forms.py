@@ -19,6 +19,7 @@ from patients.models import (
     date_of_birth_problem,
     earliest_date_of_birth,
 )
+from patients.services import erasure_reason_check
 from patients.validators import ControlCharacterValidator
 
 # Stored with every IntakeSubmission; change it whenever questions or answer codes change.
@@ -281,6 +282,32 @@ class IntakeForm(forms.Form):
             return uuid.UUID(self.cleaned_data["submission_key"])
         except ValueError:
             return None
+
+
+class ErasureForm(forms.Form):
+    """The confirmation page of "erase personal details": why, and that it cannot be undone."""
+
+    reason = PlainTextField(
+        label="Why are these details erased?",
+        allow_line_breaks=True,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “erasure requested by email, received 3 March”. It is kept with the record of the "
+        "erasure, so do not repeat a name, email, phone or reference.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that the erased details cannot be brought back, from this page or from backups "
+        "made from now on."
+    )
+
+    def __init__(self, *args, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patients = patients
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        erasure_reason_check(reason=reason, patients=self.patients)
+        return reason
 
 
 class AssignPractitionerForm(forms.Form):
