@@ -140,7 +140,10 @@ class SessionForm(forms.Form):
         choices=[(NO_ADVERSE_EVENT, "None"), *AdverseEvent.choices],
         widget=forms.CheckboxSelectMultiple,
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # No control characters, line breaks and tabs allowed: the import's rule for the same column.
+    notes = PlainTextField(
+        label="Notes", required=False, allow_line_breaks=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
     acknowledge_safety = forms.BooleanField(
         label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
     )
@@ -158,8 +161,9 @@ class SessionForm(forms.Form):
         if not needling_needs_acknowledgement(patient=patient):
             del self.fields["acknowledge_safety"]
         if session is not None:
-            self.fields["reason"] = forms.CharField(
+            self.fields["reason"] = PlainTextField(
                 label="Reason for the change",
+                allow_line_breaks=True,
                 required=reason_required,
                 help_text="Required: this session was logged more than 24 hours ago, by someone else or by an import."
                 if reason_required

@@ -339,3 +339,17 @@ class TestSafetyAcknowledgements:
             f"This patient takes blood-thinning medication: {risk}",
             f"This patient has a bleeding disorder: {risk}",
         ]
+
+
+def test_notes_with_a_control_character_are_refused_as_the_import_refuses_them(signed_in, patient):
+    response = signed_in.post(_url(patient), _entry(notes="Felt \x07warmer"))
+    assert response.status_code == 200
+    assert _errors(response)["notes"] == [
+        "This contains invisible control characters (often from copying and pasting). Please type it again."
+    ]
+    assert not TreatmentSession.objects.exists()
+
+
+def test_notes_keep_line_breaks_and_tabs(signed_in, patient):
+    signed_in.post(_url(patient), _entry(notes="Hands warmer.\n\tFeet the same."))
+    assert TreatmentSession.objects.get().notes == "Hands warmer.\n\tFeet the same."
