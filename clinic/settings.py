@@ -7,7 +7,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import cache_from_url, env_bool, env_int, env_list, env_str
+from clinic.env import cache_from_url, env_bool, env_hosts, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -166,14 +166,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
-# Content Security Policy: every script and style comes from our own host.
+# Hosts whose https images articles may show; any other image from another site is refused when
+# the article is saved (a tracking pixel on the clinic's public pages would report every reader).
+ARTICLE_IMAGE_HOSTS = env_hosts("ARTICLE_IMAGE_HOSTS", [])
+
+# Content Security Policy: every script and style comes from our own host, images from it and
+# from ARTICLE_IMAGE_HOSTS.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         # Django admin and Bootstrap set a few inline style attributes.
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "https:"],
+        "img-src": [SELF, "data:", *(f"https://{host}" for host in ARTICLE_IMAGE_HOSTS)],
         "object-src": [NONE],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from content.models import RESERVED_SLUGS, Article
-from content.rendering import embed_problems
+from content.rendering import embed_problems, image_problems
 from content.services import article_settle
 
 
@@ -52,6 +52,9 @@ class ArticleAdminForm(forms.ModelForm):
         problems = embed_problems(body)
         if problems:
             raise ValidationError(problems, code="embed")
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems, code="image")
         return body
 
     def clean_status(self):

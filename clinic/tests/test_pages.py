@@ -46,3 +46,9 @@ def test_a_form_sent_without_its_security_token_gets_a_friendly_page():
     response = Client(enforce_csrf_checks=True).post("/assessment/", {"first_name": "Ana"})
     assert response.status_code == 403
     assert "Please try again" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_content_security_policy_allows_images_from_this_site_only_unless_hosts_are_listed(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "img-src 'self' data:;" in policy or policy.endswith("img-src 'self' data:")
