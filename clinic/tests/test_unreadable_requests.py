@@ -45,3 +45,15 @@ def test_the_same_form_in_utf_8_is_read(client):
     response = client.post("/assessment/", intake_post_data())
     assert response.status_code == 302
     assert IntakeSubmission.objects.count() == 1
+
+
+def test_a_form_body_larger_than_django_reads_is_a_400_page(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = client.post("/assessment/", "history=" + "x" * 20_000, content_type="application/x-www-form-urlencoded")
+    assert _says_it_could_not_be_read(response)
+
+
+def test_a_form_with_more_fields_than_django_reads_is_a_400_page(client):
+    body = "&".join(f"field{number}=1" for number in range(1_500))
+    response = client.post("/accounts/login/", body, content_type="application/x-www-form-urlencoded")
+    assert _says_it_could_not_be_read(response)
