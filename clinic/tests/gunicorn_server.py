@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +21,8 @@ def _free_port():
 
 @contextlib.contextmanager
 def gunicorn_serving(*, database_url, access_log=os.devnull, **env):
-    """Start gunicorn with DEBUG off on `database_url` and yield its base URL once it answers; stop it after.
+    """Start gunicorn with DEBUG off on `database_url` and yield its base URL once its worker answers
+    (a GET of /healthz, which the access log shows first); stop it after.
 
     `env` adds or overrides environment variables of the server.
     """
@@ -43,11 +46,14 @@ def gunicorn_serving(*, database_url, access_log=os.devnull, **env):
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        # Booting the worker and loading Django can take a while on a busy machine.
+        deadline = time.monotonic() + 60
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                urllib.request.urlopen(f"{base_url}/healthz", timeout=30).close()  # noqa: S310 - local http
+                break
+            except urllib.error.HTTPError:
+                break  # it answered (503 when the database is down)
             except OSError:
                 assert server.poll() is None, "gunicorn exited"
                 assert time.monotonic() < deadline, "gunicorn did not start"
