@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import connections, models
 from django.http import Http404
 from django.urls import path
 
@@ -21,13 +23,21 @@ class ClinicChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-def _readable(field, value):
-    """True when `value` (from a URL or a form) is something `field` can hold."""
+def _readable(field, value, using="default"):
+    """True when `value` (from a URL or a form) is something `field` can hold: of its type and, for a
+    number, within its column's range (SQLite cannot even look up a number beyond it)."""
     try:
-        field.to_python(value)
+        number = field.to_python(value)
     except ValidationError:
         return False
-    return True
+    return not _out_of_range(field, number, using)
+
+
+def _out_of_range(field, number, using):
+    if not isinstance(field, models.IntegerField) or number is None:
+        return False
+    low, high = connections[using].ops.integer_field_range(field.get_internal_type())
+    return (low is not None and number < low) or (high is not None and number > high)
 
 
 class _ShowsOnlyReadableChoices:
@@ -37,7 +47,8 @@ class _ShowsOnlyReadableChoices:
     def optgroups(self, name, value, attr=None):
         related = self.field.remote_field.model._meta
         to_field = related.get_field(getattr(self.field.remote_field, "field_name", None) or related.pk.name)
-        return super().optgroups(name, [choice for choice in value if _readable(to_field, choice)], attr)
+        readable = [choice for choice in value if _readable(to_field, choice, self.db or "default")]
+        return super().optgroups(name, readable, attr)
 
 
 class ClinicAutocompleteSelect(_ShowsOnlyReadableChoices, AutocompleteSelect):
@@ -46,6 +57,25 @@ class ClinicAutocompleteSelect(_ShowsOnlyReadableChoices, AutocompleteSelect):
 
 class ClinicAutocompleteSelectMultiple(_ShowsOnlyReadableChoices, AutocompleteSelectMultiple):
     pass
+
+
+class ClinicModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field for many related records, taking a chosen id beyond what its column can hold for
+    the invalid choice it is: Django looks all the chosen ids up at once, which SQLite cannot do with
+    a number that large."""
+
+    def _check_values(self, value):
+        field = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
+        for choice in value:
+            try:
+                number = field.to_python(choice)
+            except ValidationError:
+                continue  # not a number at all: Django's own check says so
+            if _out_of_range(field, number, self.queryset.db):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice}
+                )
+        return super()._check_values(value)
 
 
 class _SiteDefaults:
@@ -60,6 +90,7 @@ class _SiteDefaults:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ClinicModelMultipleChoiceField)
         if db_field.name in self.get_autocomplete_fields(request):
             widget = ClinicAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
             kwargs.setdefault("widget", widget)

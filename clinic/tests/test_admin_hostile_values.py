@@ -36,3 +36,11 @@ def test_an_article_posted_with_a_tag_id_that_cannot_be_one_comes_back_with_the_
     )
     assert response.status_code == 200
     assert "“abc” is not a valid value." in response.content.decode()
+
+
+def test_an_article_posted_with_a_tag_id_beyond_any_row_comes_back_with_the_error(admin_client):
+    article = ArticleFactory()
+    url = f"/admin/content/article/{article.pk}/change/"
+    response = admin_client.post(url, {"title": article.title, "tags": ["99999999999999999999"]})
+    assert response.status_code == 200
+    assert "99999999999999999999 is not one of the available choices." in response.content.decode()
