@@ -131,6 +131,8 @@ def test_the_clinic_lead_erases_from_admin_after_giving_a_reason_and_confirming(
     assert Patient.objects.get(pk=patient.pk).first_name == ""
     listed = client.get("/admin/patients/patienterasure/").content.decode()
     assert REASON in listed and "Personal details erased" in listed
+    record = client.get(f"/admin/patients/patient/{patient.pk}/change/").content.decode()
+    assert "Erased patient" in record and 'name="_save"' not in record  # shown, but not editable
 
 
 def test_front_desk_is_not_offered_the_erasure(client, front_desk, clinic_lead):
