@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate clean screenshots
+.PHONY: run test lint install migrate clean screenshots backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ lint: $(STAMP)
 ## screenshots: make the README's screenshots (docs/screenshots/*.png) with Debian's Chromium
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
+
+## backup: back up the database DATABASE_URL names to BACKUP (make backup BACKUP=/backups/acuflow-2026-01-31.dump)
+backup: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make backup BACKUP=FILE" >&2; exit 2; }
+	$(BIN)/python manage.py backup "$(BACKUP)"
+
+## restore: replace the tables of the database DATABASE_URL names with the backup in BACKUP (asks first)
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=FILE [NOINPUT=1]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(NOINPUT),--noinput)
 
 clean:
 	rm -rf $(VENV) staticfiles screenshots .pytest_cache

@@ -41,6 +41,7 @@ REFERENCE_DATA = [
     ("protocols.migrations.0002_roles", "grant"),
     ("registry.migrations.0002_roles", "grant"),
     ("audit.migrations.0002_clinic_lead_reads_the_trail", "grant"),
+    ("patients.migrations.0006_erasure_roles", "grant"),
 ]
 
 
@@ -306,3 +307,53 @@ def table_held():
         release.set()
     for holder in holders:
         holder.join()
+
+
+@pytest.fixture
+def database_outage(transactional_db):
+    """Return an outage switch for the test database, on the real PostgreSQL server (no mock).
+
+    `outage.stop()` makes the database refuse new connections and ends every open one, as a stopped
+    server would; `outage.drop(pid)` ends one connection (a connection lost mid-transaction);
+    `outage.start()` lets connections in again. Work is done through a connection to the `postgres`
+    database, as a superuser (as CI connects).
+    """
+    import psycopg
+    from django.db import connection
+    from psycopg import sql
+
+    settings = connection.settings_dict
+    admin = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    database = sql.Identifier(settings["NAME"])
+
+    class Outage:
+        def stop(self):
+            admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
+            pids = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [settings["NAME"]])
+            for (pid,) in pids.fetchall():
+                self.drop(pid)
+
+        def drop(self, pid):
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            deadline = time.monotonic() + 10
+            while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                assert time.monotonic() < deadline, f"backend {pid} did not end"
+                time.sleep(0.05)
+
+        def start(self):
+            admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
+            # The test's own connection was ended too; a request would reconnect by itself
+            # (CONN_HEALTH_CHECKS), but the test client skips that step.
+            connection.close()
+
+    outage = Outage()
+    yield outage
+    outage.start()
+    admin.close()

@@ -1,6 +1,7 @@
 """Read configuration from environment variables, failing loudly on bad values."""
 
 import os
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +43,19 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def env_hosts(name, default=()):
+    """Return the comma-separated host names in `name`, lower-case. Raise ImproperlyConfigured for an
+    entry that is not a bare host name (a scheme, a path, a port, a space)."""
+    hosts = [host.lower() for host in env_list(name, default)]
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise ImproperlyConfigured(f"{name}: {host!r} is not a host name such as images.example.org.")
+    return hosts
 
 
 _CACHE_BACKENDS = {

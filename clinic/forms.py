@@ -1,6 +1,9 @@
-"""The forms of the clinic's own admin pages: the outcomes dashboard's filters."""
+"""The clinic's own forms: the outcomes dashboard's filters, and signing in."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
@@ -85,3 +88,24 @@ class ResearchExportForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError("The window's start is after its end.", code="window_reversed")
         return cleaned
+
+
+class _UsernameLengthChecked:
+    """Refuse a username longer than any account's before anything authenticates it.
+
+    Django's sign-in form gives its username field a maximum length without checking it, so an
+    over-long username reached django-axes, whose record of failed attempts holds 255 characters.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class SignInForm(_UsernameLengthChecked, AuthenticationForm):
+    """The sign-in form at /accounts/login/."""
+
+
+class AdminSignInForm(_UsernameLengthChecked, AdminAuthenticationForm):
+    """The sign-in form at /admin/login/."""

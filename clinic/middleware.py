@@ -1,7 +1,45 @@
-"""Middleware the clinic's pages share."""
+"""Middleware the clinic's pages share: refusing requests the app cannot read, and keeping private pages
+out of caches."""
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+# Posted forms Django parses itself. Multipart bodies (uploads) are left to the view that reads
+# them, which may stream them through its own upload handlers.
+_FORM_BODY = "application/x-www-form-urlencoded"
+
+
+class UnreadableRequestGuard:
+    """Answer 400 to a request whose address holds a NUL byte or whose form body cannot be read.
+
+    PostgreSQL refuses NUL in text, so a NUL in the path or the query string, once it reached a
+    lookup, was a server error on whichever page it was sent to; no address of this site has one.
+    A form body labelled with a charset other than UTF-8 (or too large, or with too many fields) makes
+    Django raise every time the body is read, including inside its own error pages, which then fail
+    too; reading it once here turns that into one clear 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _has_nul(request.GET):
+            raise BadRequest("A NUL byte in the address.")
+        if request.method == "POST" and request.content_type == _FORM_BODY:
+            try:
+                request.POST  # noqa: B018 - parsed once, here, to find out whether it can be
+            except (BadRequest, SuspiciousOperation) as error:
+                # Later readers (error pages, CSRF) see an empty form instead of raising again.
+                request.POST = QueryDict()
+                raise BadRequest("The form could not be read.") from error
+        return self.get_response(request)
+
+
+def _has_nul(query):
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
 
 # Admin and the workspace show patient data, /accounts/ sign-in secrets (recovery codes): never stored by
 # a browser or a proxy, so neither the back button on a shared computer nor a cache shows them to the next person.

@@ -8,7 +8,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import cache_from_url, env_bool, env_int, env_list, env_str
+from clinic.env import cache_from_url, env_bool, env_hosts, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request nothing else can read safely gets a 400 before anything tries.
+    "clinic.middleware.UnreadableRequestGuard",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,14 +225,19 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-# Content Security Policy: every script and style comes from our own host.
+# Hosts whose https images articles may show; any other image from another site is refused when
+# the article is saved (a tracking pixel on the clinic's public pages would report every reader).
+ARTICLE_IMAGE_HOSTS = env_hosts("ARTICLE_IMAGE_HOSTS", [])
+
+# Content Security Policy: every script and style comes from our own host, images from it and
+# from ARTICLE_IMAGE_HOSTS.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         # Django admin and Bootstrap set a few inline style attributes.
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "https:"],
+        "img-src": [SELF, "data:", *(f"https://{host}" for host in ARTICLE_IMAGE_HOSTS)],
         "object-src": [NONE],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],

@@ -1,10 +1,14 @@
+import sys
+
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from clinic.lib.outage import DATABASE_UNAVAILABLE, unavailable_page
 from content.selectors import articles_latest
 from patients.models import Condition
 
@@ -35,3 +39,19 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def bad_request(request, exception):
+    """The 400 page. Unlike Django's own it does not read the form again (clinic.middleware says why)."""
+    return render(request, "400.html", status=400)
+
+
+def server_error(request):
+    """The 500 page, or the 503 page when the fault is that the database cannot be reached.
+
+    Called while the exception is being handled, from wherever it was raised: a view, a template,
+    or a middleware saving the session.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return unavailable_page()
+    return defaults.server_error(request)

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from patients.selectors import research_consent_last_withdrawn
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE, outcome_table
 
 CACHE_SECONDS = 300
@@ -64,7 +65,8 @@ class Embed:
 def cohort_table_published(*, sessions):
     """Return {"sessions", "as_of", "rows"} for the published table after `sessions` sessions.
 
-    `rows` are sessions.outcome_table.OutcomeRows in published form. Cached for CACHE_SECONDS;
+    `rows` are sessions.outcome_table.OutcomeRows in published form. Cached for CACHE_SECONDS, but
+    never past a withdrawal of research consent: from then on the patient is in no published figure.
     `as_of` is when the figures were computed.
     """
 
@@ -80,7 +82,9 @@ def cohort_table_published(*, sessions):
             "rows": outcome_table(rows, all_patients=False, published=True),
         }
 
-    return cache.get_or_set(f"content:cohort-outcomes:{sessions}", compute, CACHE_SECONDS)
+    withdrawn = research_consent_last_withdrawn()
+    key = f"content:cohort-outcomes:{sessions}:{withdrawn.timestamp() if withdrawn else 0}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
 def pooled_table_published(*, sessions):
@@ -109,7 +113,9 @@ def pooled_table_published(*, sessions):
             "rows": outcome_table(rows, all_patients=False, published=True),
         }
 
-    return cache.get_or_set(f"content:pooled-outcomes:{sessions}", compute, CACHE_SECONDS)
+    withdrawn = research_consent_last_withdrawn()
+    key = f"content:pooled-outcomes:{sessions}:{withdrawn.timestamp() if withdrawn else 0}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
 def _cohort_outcomes_html(*, sessions):

@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 
+from clinic.lib.formfields import RangeCheckedModelMultipleChoiceField
 from content.embeds import embed_problems
 from content.models import RESERVED_SLUGS, Article, Tag
+from content.rendering import image_problems
 from content.services import article_settle
 from patients.models import Condition
 
@@ -24,13 +26,13 @@ class ArticleAdminForm(forms.ModelForm):
 
     # Checkboxes rather than admin's autocomplete boxes, whose search field has no label: a clinic has
     # a few conditions and a few dozen tags.
-    tags = forms.ModelMultipleChoiceField(
+    tags = RangeCheckedModelMultipleChoiceField(
         queryset=Tag.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="New tags are added under Articles → Tags.",
     )
-    conditions = forms.ModelMultipleChoiceField(
+    conditions = RangeCheckedModelMultipleChoiceField(
         label="Related conditions",
         queryset=Condition.objects.order_by("name"),
         required=False,
@@ -80,6 +82,14 @@ class ArticleAdminForm(forms.ModelForm):
             if problems:
                 self.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
         return cleaned_data
+
+    def clean_body(self):
+        # Pictures from other sites are refused whatever the status: a tracking pixel must not even wait in a draft.
+        body = self.cleaned_data["body"]
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems, code="image")
+        return body
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.preprocessors import Preprocessor
 
@@ -80,13 +81,44 @@ def _markdown():
 
 
 def _url_filter(tag, attribute, value):
-    """Drop a URL attribute whose scheme, read the way a browser reads it, is not allowed."""
+    """Drop a URL attribute whose scheme, read the way a browser reads it, is not allowed, and an
+    image's address on another site that ARTICLE_IMAGE_HOSTS does not list."""
     if attribute not in {"href", "src"}:
         return value
     scheme = _URL_SCHEME.match(_URL_NOISE.sub("", value))
     if scheme and scheme.group(1).lower() not in URL_SCHEMES:
         return None
+    if tag == "img" and attribute == "src" and not image_allowed(value):
+        return None
     return value
+
+
+def image_allowed(src):
+    """True for an image on this site, or one over https from a host in ARTICLE_IMAGE_HOSTS."""
+    parts = urlsplit(_URL_NOISE.sub("", src).replace("\\", "/"))
+    if not parts.netloc:
+        return not parts.scheme
+    return parts.scheme == "https" and parts.hostname in settings.ARTICLE_IMAGE_HOSTS
+
+
+def image_problems(body):
+    """Return a message for each image in the Markdown `body` that would not be shown: one on another
+    site whose host ARTICLE_IMAGE_HOSTS does not list (over https)."""
+    refused = []
+
+    def note(tag, attribute, value):
+        if tag == "img" and attribute == "src" and not image_allowed(value):
+            refused.append(value)
+        return value
+
+    nh3.clean(_markdown().convert(body or ""), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=note)
+    hosts = ", ".join(settings.ARTICLE_IMAGE_HOSTS) or "none are listed"
+    return [
+        f"The image {src} is on another site, so it is not shown: images from other sites are shown only over "
+        f"https from the hosts in the ARTICLE_IMAGE_HOSTS setting ({hosts}). Put the image on the clinic's own "
+        "site, or ask the administrator to list its host."
+        for src in dict.fromkeys(refused)
+    ]
 
 
 def _is_external(href):

@@ -4,6 +4,7 @@ import uuid
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -32,11 +33,13 @@ from patients.models import (
     Condition,
     IntakeSubmission,
     Patient,
+    PatientErasure,
 )
 from patients.selectors import intake_differences
 from patients.services import (
     intake_answers_accept,
     intakes_mark_reviewed,
+    patient_delete,
     patient_save,
     patients_assign_practitioner,
 )
@@ -121,7 +124,16 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
         "is_demo",
     ]
     search_fields = ["patient_ref", "first_name", "last_name", "email"]
-    readonly_fields = ["patient_ref", "created_at", "updated_at", "research_consent_at", "contact_consent_at"]
+    readonly_fields = [
+        "patient_ref",
+        "created_at",
+        "updated_at",
+        "research_consent_at",
+        "research_consent_withdrawn_at",
+        "contact_consent_at",
+        "birth_year",
+        "personal_details_erased_at",
+    ]
     inlines = [IntakeSubmissionInline]
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
@@ -136,9 +148,20 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
         ),
         (
             "Consent",
-            {"fields": ["contact_consent", "contact_consent_at", "research_consent", "research_consent_at"]},
+            {
+                "fields": [
+                    "contact_consent",
+                    "contact_consent_at",
+                    "research_consent",
+                    "research_consent_at",
+                    "research_consent_withdrawn_at",
+                ],
+                "description": "Withdrawing research consent takes the patient out of every published figure from "
+                "now on: the article tables, the dashboard's download and research exports. Figures published or "
+                "downloaded before cannot be recalled.",
+            },
         ),
-        ("Record", {"fields": ["is_demo", "created_at", "updated_at"]}),
+        ("Record", {"fields": ["is_demo", "created_at", "updated_at", "birth_year", "personal_details_erased_at"]}),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -161,6 +184,20 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     def access_report(self, patient):
         url = reverse("admin:audit_recordaccess_patient_report", args=[patient.pk])
         return format_html('<a href="{}">Who accessed this record: the report to print</a>', url)
+
+    def has_change_permission(self, request, obj=None):
+        # An erased record keeps only what is clinical; nobody types details back into it.
+        if obj is not None and obj.personal_details_erased_at:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        patient_delete(patient=obj, deleted_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for patient in queryset:
+                patient_delete(patient=patient, deleted_by=request.user)
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
@@ -479,3 +516,27 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/patients/intakesubmission/assign_practitioner.html", context)
+
+
+@admin.register(PatientErasure)
+class PatientErasureAdmin(admin.ModelAdmin):
+    """The record of erasures and deletions, for the clinic lead: read-only, and holding nothing erased."""
+
+    list_display = ["erased_at", "kind", "patient_reference", "erased_by", "reason"]
+    list_filter = ["kind"]
+    list_select_related = ["patient", "erased_by"]
+    fields = ["erased_at", "kind", "patient_reference", "erased_by", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description="anonymous record")
+    def patient_reference(self, erasure):
+        return erasure.patient.patient_ref if erasure.patient else "–"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

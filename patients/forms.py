@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from clinic.lib.roles import PRACTITIONERS
@@ -18,6 +19,7 @@ from patients.models import (
     date_of_birth_problem,
     earliest_date_of_birth,
 )
+from patients.services import erasure_reason_check
 from patients.validators import ControlCharacterValidator
 
 # Stored with every IntakeSubmission; change it whenever questions or answer codes change.
@@ -55,6 +57,22 @@ PREVIOUS_ACUPUNCTURE_WORDS = {PREVIOUS_ACUPUNCTURE[code]: words for code, words 
 def symptom_words(codes):
     """Return symptom codes as the checklist names them, "Cold hands or feet, Fatigue"; a dash for none."""
     return ", ".join(SYMPTOMS.get(code, code) for code in codes or []) or "–"
+
+
+# The conditions the intake form last offered, as (slug, name): the form can be shown again while
+# the database cannot be reached (IntakeForm.unsaved).
+_conditions_offered = []
+
+
+class _RememberedConditions(ModelChoiceIterator):
+    def __iter__(self):
+        choices = list(super().__iter__())
+        _conditions_offered[:] = [(str(value), label) for value, label in choices if value != ""]
+        yield from choices
+
+
+class ConditionChoiceField(forms.ModelChoiceField):
+    iterator = _RememberedConditions
 
 
 def _model_max_length(field_name):
@@ -127,7 +145,7 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    condition = forms.ModelChoiceField(
+    condition = ConditionChoiceField(
         label="What would you like help with?",
         queryset=Condition.objects.all(),
         to_field_name="slug",
@@ -242,6 +260,27 @@ class IntakeForm(forms.Form):
             Submit("send", "Send my assessment", css_class="btn-brand btn-lg"),
         )
 
+    @classmethod
+    def unsaved(cls, data):
+        """Return an unbound form showing `data` (what was posted) again, built without the database.
+
+        For when the database cannot be reached: nothing is validated, and the condition list is the one
+        this process last offered (or only the posted choice, if it has offered none yet).
+        """
+        initial = {
+            name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+            for name, field in cls.base_fields.items()
+            if name in data
+        }
+        form = cls(initial=initial)
+        chosen = data.get("condition", "")
+        offered = list(_conditions_offered) or ([(chosen, chosen)] if chosen else [])
+        condition = form.fields["condition"]
+        form.fields["condition"] = forms.ChoiceField(
+            label=condition.label, help_text=condition.help_text, choices=[("", condition.empty_label), *offered]
+        )
+        return form
+
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         problem = date_of_birth_problem(born, timezone.localdate())
@@ -319,6 +358,32 @@ class PatientAdminForm(forms.ModelForm):
         self.fields["symptoms"].choices += [(code, code) for code in stored]
         answered = {value: code for code, value in PREVIOUS_ACUPUNCTURE.items()}
         self.initial["previous_acupuncture"] = answered[self.instance.previous_acupuncture]
+
+
+class ErasureForm(forms.Form):
+    """The confirmation page of "erase personal details": why, and that it cannot be undone."""
+
+    reason = PlainTextField(
+        label="Why are these details erased?",
+        allow_line_breaks=True,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “erasure requested by email, received 3 March”. It is kept with the record of the "
+        "erasure, so do not repeat a name, email, phone or reference.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that the erased details cannot be brought back, from this page or from backups "
+        "made from now on."
+    )
+
+    def __init__(self, *args, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patients = patients
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        erasure_reason_check(reason=reason, patients=self.patients)
+        return reason
 
 
 class AssignPractitionerForm(forms.Form):

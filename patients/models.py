@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.lib.roles import PRACTITIONERS
@@ -56,6 +57,35 @@ def date_of_birth_problem(born, today):
     return None
 
 
+# What erasing a patient's personal details sets (patients.services.patient_details_erase), on the
+# patient and every row of their history: names, contact details, the exact date of birth (the year
+# is kept in birth_year) and the free text they wrote.
+ERASED_DETAILS = {
+    "first_name": "",
+    "last_name": "",
+    "date_of_birth": None,
+    "email": "",
+    "phone": "",
+    "medications": "",
+    "history": "",
+}
+
+
+def erasure_reason_problem(reason, patient):
+    """Return why `reason` cannot be kept as the reason for erasing `patient`, or None.
+
+    "required" when it is blank; "repeats_details" when it contains one of the details being
+    erased (a name, the email, the phone or the reference), which the record of the erasure must not.
+    """
+    if not reason.strip():
+        return "required"
+    details = [patient.first_name, patient.last_name, patient.email, patient.phone, patient.patient_ref]
+    folded = reason.casefold()
+    if any(len(detail) >= 3 and detail.casefold() in folded for detail in details):
+        return "repeats_details"
+    return None
+
+
 # The consents a patient gives, each with the time it was given (`<consent>_at`).
 CONSENTS = ("contact_consent", "research_consent")
 
@@ -74,8 +104,12 @@ def consent_time(*, given, given_at, now):
 
 
 def consent_times(*, now):
-    """Return {`<consent>_at`: expression} for Patient.objects.filter(…).update(): `consent_time` for many rows."""
-    return {
+    """Return {field: expression} for Patient.objects.filter(…).update(): `consent_time` for many rows.
+
+    The fields are each consent's `<consent>_at`, and `research_consent_withdrawn_at`, set to `now`
+    where research consent has just been withdrawn (it is off and still has the time it was given).
+    """
+    times = {
         f"{consent}_at": Case(
             When(**{consent: False}, then=Value(None, output_field=models.DateTimeField())),
             When(**{f"{consent}_at__isnull": True}, then=Value(now)),
@@ -83,6 +117,11 @@ def consent_times(*, now):
         )
         for consent in CONSENTS
     }
+    times["research_consent_withdrawn_at"] = Case(
+        When(research_consent=False, research_consent_at__isnull=False, then=Value(now)),
+        default=F("research_consent_withdrawn_at"),
+    )
+    return times
 
 
 def new_patient_ref():
@@ -204,6 +243,22 @@ class Patient(models.Model):
         help_text="Only consenting patients count in published outcome figures.",
     )
     research_consent_at = models.DateTimeField(null=True, blank=True)
+    research_consent_withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When research consent was last withdrawn: every published figure leaves the patient out from "
+        "then on (figures published or downloaded before cannot be recalled).",
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Kept when the personal details are erased: the year of birth only."
+    )
+    personal_details_erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When names, contact details, the exact date of birth and free text were erased; the clinical "
+        "record stays, anonymous.",
+    )
 
     is_demo = models.BooleanField(
         "demo data", default=False, help_text="Synthetic record made by seed_demo, not a real person."
@@ -215,6 +270,7 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        permissions = [("erase_patient", "Can erase a patient's personal details")]
         indexes = [
             models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx"),
             models.Index(fields=["practitioner", "status"], name="patient_practitioner_idx"),
@@ -228,10 +284,14 @@ class Patient(models.Model):
 
     @property
     def full_name(self):
-        return f"{self.first_name} {self.last_name}".strip()
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or ("Erased patient" if self.personal_details_erased_at else "")
 
     def consents_settle(self, *, now):
-        """Set each consent's time by the consent rule (`consent_time`); call before saving."""
+        """Set each consent's time by the consent rule (`consent_time`), and the time research consent
+        was withdrawn when it just was; call before saving."""
+        if not self.research_consent and self.research_consent_at is not None:
+            self.research_consent_withdrawn_at = now
         for consent in CONSENTS:
             at = f"{consent}_at"
             setattr(self, at, consent_time(given=getattr(self, consent), given_at=getattr(self, at), now=now))
@@ -333,3 +393,32 @@ class IntakeAnswerAccepted(models.Model):
 
     def __str__(self):
         return f"{self.field} from intake {self.submission_id}"
+
+
+class PatientErasure(models.Model):
+    """That a patient's personal details were erased, or their record deleted: who, when and why, and
+    nothing of what was erased."""
+
+    class Kind(models.TextChoices):
+        DETAILS_ERASED = "details_erased", "Personal details erased"
+        RECORD_DELETED = "record_deleted", "Record deleted"
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasures",
+        help_text="The anonymous record that remains; empty when the record itself was deleted.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(help_text="Why, in words that do not repeat the erased details.")
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="patient_erasure_has_reason")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.erased_at:%Y-%m-%d %H:%M}"

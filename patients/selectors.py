@@ -1,8 +1,10 @@
-"""Reads about patients and intakes that span rows."""
+"""Reads about patients and intakes that span rows, or that other apps ask for."""
 
 from dataclasses import dataclass
 
-from patients.models import INTAKE_REVIEW_FIELDS, SAFETY_FLAGS, IntakeSubmission
+from django.db.models import Max
+
+from patients.models import INTAKE_REVIEW_FIELDS, SAFETY_FLAGS, IntakeSubmission, Patient
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,11 @@ def unconfirmed_safety_answers(*, patient):
         if flags:
             found.append((submission, flags))
     return found
+
+
+def research_consent_last_withdrawn():
+    """Return when any patient last withdrew research consent, or None if nobody has.
+
+    Published figures computed before then may count that patient; a cache of them must not outlive it.
+    """
+    return Patient.objects.aggregate(latest=Max("research_consent_withdrawn_at"))["latest"]

@@ -3,22 +3,28 @@
 import datetime
 import uuid
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from clinic.lib.roles import PRACTITIONERS
 from patients.emails import intake_confirmation_send
 from patients.models import (
     CONSENTS,
+    ERASED_DETAILS,
     INTAKE_REVIEW_FIELDS,
     SAFETY_FLAGS,
     Condition,
     IntakeAnswerAccepted,
     IntakeSubmission,
     Patient,
+    PatientErasure,
+    erasure_reason_problem,
+    new_patient_ref,
 )
 from patients.selectors import intake_differences
 
@@ -271,3 +277,72 @@ def patients_assign_practitioner(*, patients, practitioner):
             patient.save(update_fields=["practitioner", "updated_at"])
             changed += 1
     return changed
+
+
+_REASON_PROBLEMS = {
+    "required": "Give the reason for erasing these details.",
+    "repeats_details": "The reason repeats a detail being erased (a name, email, phone or reference): "
+    "describe the request without it.",
+}
+
+
+def erasure_reason_check(*, reason, patients):
+    """Raise a coded ValidationError when `reason` cannot be kept for erasing each of `patients`."""
+    for patient in patients:
+        problem = erasure_reason_problem(reason, patient)
+        if problem:
+            raise ValidationError(_REASON_PROBLEMS[problem], code=problem)
+
+
+def patient_details_erase(*, patient, erased_by, reason):
+    """Erase `patient`'s personal details from the patient, their intake submissions and every row of
+    their history, and record who erased them, when and why; return the PatientErasure.
+
+    Part of sessions.services.patient_erase, which also erases the free text of their sessions: call
+    that. ERASED_DETAILS go, with the contact consent and the intake answers; the year of birth is
+    kept; the reference is replaced by a new one, so nothing outside the database points at the
+    record any more. The condition, safety flags, research consent and everything clinical stay, so
+    the cohort figures do not change. Call inside a transaction. Raise ValidationError (codes
+    "required", "repeats_details") for a reason that cannot be kept.
+    """
+    erasure_reason_check(reason=reason, patients=[patient])
+    now = timezone.now()
+    birth_year = patient.date_of_birth.year if patient.date_of_birth else patient.birth_year
+    old_ref, new_ref = patient.patient_ref, new_patient_ref()
+    # Every earlier version first, then the patient, whose save adds a version that names the erasure.
+    patient.audit_log.update(**ERASED_DETAILS, birth_year=birth_year, patient_ref=new_ref, history_change_reason=None)
+    for field, value in ERASED_DETAILS.items():
+        setattr(patient, field, value)
+    patient.birth_year, patient.patient_ref, patient.personal_details_erased_at = birth_year, new_ref, now
+    patient.contact_consent = False
+    patient.consents_settle(now=now)
+    patient._change_reason = "Personal details erased"
+    patient.save()
+    patient.intake_submissions.update(answers={})
+    _admin_log_rename(patient_pk=patient.pk, shown_as=str(patient), old_ref=old_ref, new_ref=new_ref)
+    return PatientErasure.objects.create(
+        patient=patient, kind=PatientErasure.Kind.DETAILS_ERASED, erased_by=erased_by, erased_at=now, reason=reason
+    )
+
+
+def patient_delete(*, patient, deleted_by):
+    """Delete `patient` (admin refuses one with intakes, sessions or plans) and every row of their
+    history, which would otherwise keep their details; record who deleted a record, and when."""
+    with transaction.atomic():
+        pk, history = patient.pk, Patient.audit_log.filter(id=patient.pk)
+        patient.delete()
+        history.delete()  # with the row django-simple-history has just added for the deletion
+        _admin_log_rename(patient_pk=pk, shown_as="Deleted patient")
+        PatientErasure.objects.create(
+            kind=PatientErasure.Kind.RECORD_DELETED, erased_by=deleted_by, reason="Record deleted in admin."
+        )
+
+
+def _admin_log_rename(*, patient_pk, shown_as, old_ref=None, new_ref=None):
+    """Make Django admin's log show the patient as `shown_as`, and, given `old_ref`, their intakes,
+    sessions and plans under `new_ref`: the log keeps each object named as it was when changed."""
+    patient_type = ContentType.objects.get_for_model(Patient)
+    LogEntry.objects.filter(content_type=patient_type, object_id=str(patient_pk)).update(object_repr=shown_as)
+    if old_ref:
+        renamed = Replace("object_repr", Value(old_ref), Value(new_ref))
+        LogEntry.objects.filter(object_repr__contains=old_ref).update(object_repr=renamed)

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from clinic.lib.outage import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, unavailable_response
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
 from patients.ratelimit import rate_limit_hit
@@ -17,7 +20,21 @@ _SENT = "intake_sent"
 def intake(request):
     if request.method != "POST":
         return render(request, "patients/intake_form.html", {"form": IntakeForm()})
+    try:
+        return _intake_post(request)
+    except DATABASE_UNAVAILABLE:
+        # Everything typed comes back, rendered without the request: its session and user live in the
+        # database too. The form keeps its submission_key, so sending it again later stores it once.
+        context = {
+            "form": IntakeForm.unsaved(request.POST),
+            "busy": True,
+            "csrf_token": get_token(request),
+            "clinic_name": settings.CLINIC_NAME,
+        }
+        return unavailable_response(render_to_string("patients/intake_form.html", context))
 
+
+def _intake_post(request):
     retry_after = rate_limit_hit(request, scope="intake", rate=settings.INTAKE_RATE_LIMIT)
     if retry_after:
         response = render(request, "patients/rate_limited.html", {"minutes": -(-retry_after // 60)}, status=429)
@@ -39,7 +56,7 @@ def intake(request):
     except IntakeBusy:
         # Everything typed comes back in the form; sending it again later stores it once.
         response = render(request, "patients/intake_form.html", {"form": form, "busy": True}, status=503)
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     ref = submission.public_reference
     request.session[_SENT] = {**request.session.get(_SENT, {}), ref: submission.pk}

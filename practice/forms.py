@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from patients.forms import PlainTextField
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
 from sessions.acupoints import parse_point_codes
 from sessions.models import (
@@ -143,7 +144,10 @@ class SessionForm(forms.Form):
         choices=[(NO_ADVERSE_EVENT, "None"), *AdverseEvent.choices],
         widget=forms.CheckboxSelectMultiple,
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # No control characters, line breaks and tabs allowed: the import's rule for the same column.
+    notes = PlainTextField(
+        label="Notes", required=False, allow_line_breaks=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
     acknowledge_safety = forms.BooleanField(
         label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
     )
@@ -175,8 +179,9 @@ class SessionForm(forms.Form):
             for code, value in session.instrument_answers.items():
                 self.initial[ANSWER_PREFIX + code] = value
         if session is not None:
-            self.fields["reason"] = forms.CharField(
+            self.fields["reason"] = PlainTextField(
                 label="Reason for the change",
+                allow_line_breaks=True,
                 required=reason_required,
                 help_text="Required: this session was logged more than 24 hours ago, by someone else or by an import."
                 if reason_required
@@ -455,3 +460,19 @@ class PlanForm(forms.Form):
     def plan_values(self):
         """Return the cleaned values as plan_start's keyword arguments (the acknowledgement is not one)."""
         return {name: value for name, value in self.cleaned_data.items() if name != "acknowledge_safety"}
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+class PatientSearchForm(forms.Form):
+    """The name search of "my patients". It is kept in the session and searched for in the database on
+    every page of the list, so it is checked before it is kept."""
+
+    q = PlainTextField(max_length=SEARCH_MAX_LENGTH, required=False)
+
+    @classmethod
+    def search_or_blank(cls, text):
+        """Return `text` if it is a search this form accepts, otherwise ""."""
+        form = cls({"q": text})
+        return form.cleaned_data["q"] if form.is_valid() else ""

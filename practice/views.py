@@ -11,7 +11,7 @@ from clinic.lib.access_audit import access_record
 from patients.models import SAFETY_FLAGS, Condition, Patient
 from patients.selectors import unconfirmed_safety_answers
 from practice.access import get_visible_patient_or_404, user_sees_every_patient, workspace_member_required
-from practice.forms import OTHER_GAUGE, STANDARD_GAUGES, PlanForm, SessionForm
+from practice.forms import OTHER_GAUGE, STANDARD_GAUGES, PatientSearchForm, PlanForm, SessionForm
 from practice.selectors import workspace_patient_list
 from protocols.selectors import current_plan, plan_progress, plan_suggest, session_plan_differences
 from protocols.services import plan_start
@@ -44,12 +44,17 @@ SEARCH_SESSION_KEY = "practice_search"
 def patient_list(request):
     conditions = list(Condition.objects.all())
     if request.method == "POST":
-        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:100]
+        search = PatientSearchForm(request.POST)
+        if search.is_valid():
+            request.session[SEARCH_SESSION_KEY] = search.cleaned_data["q"]
+        else:
+            messages.error(request, f"Search not changed: {' '.join(search.errors['q'])}")
         filters = {key: request.POST.get(key, "") for key in ("condition", "status") if request.POST.get(key)}
         return redirect(f"{request.path}?{urlencode(filters)}" if filters else request.path)
     condition = next((c for c in conditions if c.slug == request.GET.get("condition")), None)
     status = request.GET.get("status") if request.GET.get("status") in Patient.Status.values else ""
-    search = request.session.get(SEARCH_SESSION_KEY, "")
+    # Checked again as read: a session may hold a search kept before searches were checked.
+    search = PatientSearchForm.search_or_blank(request.session.get(SEARCH_SESSION_KEY, ""))
     patients = workspace_patient_list(user=request.user, search=search, condition=condition, status=status)
     access_record(request, record=Patient)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))

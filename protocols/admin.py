@@ -58,7 +58,9 @@ class TreatmentPlanAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_select_related = ["patient", "protocol", "confirmed_by"]
     list_filter = ["protocol", "is_current"]
     search_fields = ["patient__patient_ref", "patient__last_name"]
-    # Every field read-only, the JSON lists in words.
+    # Every field read-only, the JSON lists in words: a plan is written only by plan_start, when a
+    # practitioner confirms it in the workspace.
+    exclude = ["removed_points", "cautions"]
     readonly_fields = [
         {"removed_points": "removed_points_shown", "cautions": "cautions_shown"}.get(f.name, f.name)
         for f in TreatmentPlan._meta.fields
@@ -80,3 +82,9 @@ class TreatmentPlanAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # plans are confirmed by a practitioner on the patient page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

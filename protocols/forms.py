@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic.lib.formfields import RangeCheckedModelMultipleChoiceField
 from patients.models import Condition
 from protocols.models import Protocol
 from sessions.acupoints import parse_point_codes
@@ -10,7 +11,7 @@ from sessions.models import Acupoint
 
 
 class ProtocolAdminForm(forms.ModelForm):
-    conditions = forms.ModelMultipleChoiceField(
+    conditions = RangeCheckedModelMultipleChoiceField(
         queryset=Condition.objects.order_by("name"), widget=forms.CheckboxSelectMultiple
     )
     points = forms.CharField(

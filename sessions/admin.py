@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -7,10 +10,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic.lib.access_audit import AccessRecordedAdmin
 from clinic.lib.history import readable_history
 from patients.admin import PatientAdmin
+from patients.forms import ErasureForm
 from patients.models import Patient
 from sessions.admin_import import sessions_import_view
 from sessions.models import Acupoint, AdverseEvent, Instrument, SessionAmendment, TreatmentSession
 from sessions.selectors import sessions_with_answers_shown
+from sessions.services import patients_erase
 
 
 def _adverse_event_words(codes):
@@ -192,3 +197,33 @@ admin.site.unregister(Patient)
 @admin.register(Patient)
 class PatientWithSessionsAdmin(PatientAdmin):
     inlines = [*PatientAdmin.inlines, TreatmentSessionInline]
+    actions = ["erase_personal_details"]
+
+    @admin.action(description="Erase personal details of the selected patients…", permissions=["erase"])
+    def erase_personal_details(self, request, queryset):
+        """Ask why and for confirmation on an intermediate page, then erase (sessions.services.patients_erase)."""
+        patients = queryset.filter(personal_details_erased_at__isnull=True)
+        form = ErasureForm(request.POST if "apply" in request.POST else None, patients=patients)
+        if form.is_valid():
+            erased = patients_erase(patients=patients, erased_by=request.user, reason=form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                f"Personal details of {len(erased)} patient{pluralize(len(erased))} erased; their clinical records "
+                "stay, anonymous, under new references. The erasure is recorded under Patient erasures.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Erase personal details",
+            "opts": self.model._meta,
+            "form": form,
+            "patients": patients.select_related("condition"),
+            "already_erased": queryset.count() - patients.count(),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/patients/patient/erase_personal_details.html", context)
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("patients.erase_patient")

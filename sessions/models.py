@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients.models import Patient
+from patients.validators import ControlCharacterValidator
 from sessions.acupoints import MERIDIANS
 
 SPO2_RANGE = (50, 100)
@@ -199,7 +200,8 @@ class TreatmentSession(models.Model):
         blank=True,
         help_text="The safety warnings the practitioner acknowledged before needling.",
     )
-    notes = models.TextField(blank=True)
+    # The rule the import applies to the notes column and the workspace form to its notes (PlainTextField).
+    notes = models.TextField(blank=True, validators=[ControlCharacterValidator(allow_line_breaks=True)])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -309,7 +311,11 @@ class SessionAmendment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
-    reason = models.TextField(blank=True, help_text="Required for an amendment made after the 24-hour edit window.")
+    reason = models.TextField(
+        blank=True,
+        validators=[ControlCharacterValidator(allow_line_breaks=True)],
+        help_text="Required for an amendment made after the 24-hour edit window.",
+    )
     changes = models.JSONField(
         help_text='Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.'
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from patients.models import Patient
+from patients.services import patient_details_erase
 from sessions.models import CORRECTABLE_FIELDS, SessionAmendment, TreatmentSession, session_is_freely_editable
 
 
@@ -106,3 +107,28 @@ def session_correct(*, session, user, reason="", points=None, **changes):
         if "points" in changed:
             locked.points.set(points)
         return SessionAmendment.objects.create(session=locked, changed_by=user, reason=reason, changes=changed)
+
+
+def patients_erase(*, patients, erased_by, reason):
+    """Erase the personal details of each of `patients` everywhere they are kept; return the PatientErasures.
+
+    All of them or none, in one transaction: patients.services.patient_details_erase (the patient,
+    their intakes and history), and the free text of their sessions (notes), the reasons and noted
+    text of their corrections, and the same in every version of their sessions' history. Readings,
+    points, numbers and dates stay, attached to the anonymous record, so the cohort figures do not
+    change. Raise ValidationError for a reason that cannot be kept (patients.services.erasure_reason_check).
+    """
+    with transaction.atomic():
+        erasures = [
+            patient_details_erase(patient=patient, erased_by=erased_by, reason=reason)
+            for patient in Patient.objects.select_for_update().filter(pk__in=patients.values("pk"))
+        ]
+        sessions = TreatmentSession.objects.filter(patient__in=[erasure.patient for erasure in erasures])
+        sessions.update(notes="")
+        TreatmentSession.history.filter(id__in=sessions.values("pk")).update(notes="", history_change_reason=None)
+        for amendment in SessionAmendment.objects.filter(session__in=sessions):
+            amendment.reason = ""
+            if "notes" in amendment.changes:
+                amendment.changes["notes"] = {"before": "", "after": ""}
+            amendment.save(update_fields=["reason", "changes"])
+    return erasures

@@ -57,3 +57,8 @@ def test_the_favicon_browsers_ask_for_first_is_found(client):
     assert response["Location"].endswith("/static/img/favicon.svg")
     assert finders.find("img/favicon.svg")
     assert '<link rel="icon" href="/static/img/favicon.svg"' in client.get("/").content.decode()
+
+
+def test_the_content_security_policy_allows_images_from_this_site_only_unless_hosts_are_listed(client, db):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "img-src 'self' data:;" in policy or policy.endswith("img-src 'self' data:")

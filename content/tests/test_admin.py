@@ -181,6 +181,15 @@ def test_two_articles_with_the_same_title_get_different_slugs_and_page_names_are
     assert Article.objects.filter(slug="search-2").exists()
 
 
+def test_an_image_from_a_site_the_setting_does_not_list_is_refused_when_saving(client, editor):
+    client.force_login(editor)
+    response = client.post(ADD_URL, _form(body="Hello\n\n![](https://tracker.example/pixel.gif)"))
+    html = response.content.decode()
+    assert "The image https://tracker.example/pixel.gif is on another site, so it is not shown" in html
+    assert "ARTICLE_IMAGE_HOSTS setting (none are listed)" in html
+    assert not Article.objects.exists()
+
+
 def test_a_mistyped_embed_is_refused_on_publish_naming_the_valid_forms(client, editor):
     client.force_login(editor)
     body = "Intro\n\n[[cohort-outcome]]"

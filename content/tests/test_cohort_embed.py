@@ -172,3 +172,19 @@ def test_the_pooled_embed_without_partners_shows_this_clinic_alone(reader, fatig
     html = _page(reader, "[[pooled-outcomes sessions=6]]")
     assert "pooled across 1 clinic: Acuflow Clinic" in html
     assert _row(html, "Chronic Fatigue Syndrome").startswith("5 94.0 97.0")
+
+
+def test_a_patient_who_withdraws_research_consent_leaves_the_cached_table_at_once(reader, fatigue):
+    from patients.services import patient_save
+
+    patients = [_course(fatigue) for _ in range(5)] + [_course(fatigue, baseline=88, followup=99)]
+    article = ArticleFactory(body="[[cohort-outcomes]]")
+    assert _row(reader.get(f"/articles/{article.slug}/").content.decode(), "Chronic Fatigue Syndrome").startswith("6 ")
+
+    withdrawing = patients[-1]
+    withdrawing.research_consent_at = timezone.now()  # given at some point, as the consent rule keeps it
+    withdrawing.research_consent = False
+    patient_save(patient=withdrawing)
+
+    html = reader.get(f"/articles/{article.slug}/").content.decode()
+    assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100% –"

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from content.embeds import body_with_embeds, embed_problems
-from content.rendering import render_markdown
+from content.rendering import image_problems, render_markdown
 
 ARTICLE = """\
 # Cold hands
@@ -33,7 +33,8 @@ print("hello <world>")
 """
 
 
-def test_markdown_features_render():
+def test_markdown_features_render(settings):
+    settings.ARTICLE_IMAGE_HOSTS = ["example.org"]
     html = render_markdown(ARTICLE)
     assert '<h1 id="cold-hands">Cold hands' in html
     assert '<h2 id="what-helps">What helps' in html
@@ -161,3 +162,32 @@ def test_an_embed_with_a_session_count_out_of_range_is_reported():
 def test_a_backslash_link_to_another_host_counts_as_external():
     html = render_markdown('<a href="/\\evil.example/">x</a>')
     assert 'rel="noopener nofollow"' in html
+
+
+def test_an_image_from_a_host_the_setting_lists_is_shown(settings):
+    settings.ARTICLE_IMAGE_HOSTS = ["images.example.org"]
+    html = render_markdown("![Oximeter](https://images.example.org/oximeter.jpg)")
+    assert '<img alt="Oximeter" src="https://images.example.org/oximeter.jpg">' in html
+    assert image_problems("![Oximeter](https://images.example.org/oximeter.jpg)") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "![](https://tracker.example/pixel.gif)",
+        "![](http://images.example.org/plain-http.jpg)",
+        '<img src="//tracker.example/pixel.gif">',
+        '<img src="/\\tracker.example/pixel.gif">',
+        "![](https://images.example.org@tracker.example/pixel.gif)",
+    ],
+)
+def test_an_image_from_any_other_site_is_not_shown_and_the_author_is_told(settings, body):
+    settings.ARTICLE_IMAGE_HOSTS = ["images.example.org"]
+    assert "tracker.example" not in render_markdown(body) and "plain-http" not in render_markdown(body)
+    [problem] = image_problems(body)
+    assert "is on another site, so it is not shown" in problem and "(images.example.org)" in problem
+
+
+def test_an_image_on_the_clinics_own_site_needs_no_setting():
+    assert '<img alt="Map" src="/static/img/map.png">' in render_markdown("![Map](/static/img/map.png)")
+    assert image_problems("![Map](/static/img/map.png)") == []

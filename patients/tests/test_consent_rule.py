@@ -52,3 +52,22 @@ def test_the_import_dates_a_consent_it_gives_and_clears_one_it_withdraws():
     _import(f"{header}\nH-9,Chronic Fatigue Syndrome,3,2025-01-20,,,no")
     patient.refresh_from_db()
     assert not patient.research_consent and patient.research_consent_at is None
+    assert patient.research_consent_withdrawn_at >= given_at, "the import records the withdrawal"
+
+
+def test_withdrawing_research_consent_records_when_and_giving_it_again_keeps_that_record():
+    patient = PatientFactory(research_consent=False)
+    patient.research_consent = True
+    patient_save(patient=patient)
+    assert patient.research_consent_at is not None and patient.research_consent_withdrawn_at is None
+
+    patient.research_consent = False
+    patient_save(patient=patient)
+    patient.refresh_from_db()
+    assert patient.research_consent_at is None and patient.research_consent_withdrawn_at is not None
+
+    withdrawn = patient.research_consent_withdrawn_at
+    patient.research_consent = True
+    patient_save(patient=patient)
+    patient.refresh_from_db()
+    assert patient.research_consent_at is not None and patient.research_consent_withdrawn_at == withdrawn

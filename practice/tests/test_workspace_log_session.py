@@ -383,3 +383,17 @@ def test_a_pgic_answer_off_the_scale_is_refused_and_the_form_keeps_the_entries(s
     assert "answer_pgic" in _errors(response)
     assert response.context["form"]["notes"].value() == "Felt warmer in the hands."
     assert not TreatmentSession.objects.exists()
+
+
+def test_notes_with_a_control_character_are_refused_as_the_import_refuses_them(signed_in, patient):
+    response = signed_in.post(_url(patient), _entry(notes="Felt \x07warmer"))
+    assert response.status_code == 200
+    assert _errors(response)["notes"] == [
+        "This contains invisible control characters (often from copying and pasting). Please type it again."
+    ]
+    assert not TreatmentSession.objects.exists()
+
+
+def test_notes_keep_line_breaks_and_tabs(signed_in, patient):
+    signed_in.post(_url(patient), _entry(notes="Hands warmer.\n\tFeet the same."))
+    assert TreatmentSession.objects.get().notes == "Hands warmer.\n\tFeet the same."

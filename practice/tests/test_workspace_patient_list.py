@@ -169,3 +169,25 @@ def test_a_name_search_never_appears_in_a_url(client, practitioner):
     # A name typed into the address bar is ignored, and clearing the search shows everyone again.
     assert _names(client.get("/practice/", {"q": "field"})) == ["Alma Stone"]
     assert len(_names(_search(client, ""))) == 2
+
+
+def test_a_search_with_a_nul_byte_is_refused_and_the_list_still_works(client, practitioner):
+    PatientFactory(practitioner=practitioner, first_name="Alma", last_name="Stone")
+    client.force_login(practitioner)
+    _search(client, "stone")
+    response = _search(client, "a\x00b")
+    assert response.status_code == 200
+    assert "Search not changed: This contains invisible control characters" in response.content.decode()
+    assert _names(response) == ["Alma Stone"]  # the search before it still applies
+    assert client.get("/practice/").status_code == 200
+
+
+def test_a_search_kept_in_the_session_before_searches_were_checked_is_dropped(client, practitioner):
+    PatientFactory(practitioner=practitioner, first_name="Alma", last_name="Stone")
+    client.force_login(practitioner)
+    session = client.session
+    session["practice_search"] = "a\x00b"
+    session.save()
+    response = client.get("/practice/")
+    assert response.status_code == 200
+    assert _names(response) == ["Alma Stone"]

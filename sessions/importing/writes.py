@@ -89,13 +89,16 @@ def settle_consent_times(now):
     """Give the patients this import wrote (updated_at = `now`) their consent times, by the consent rule.
 
     Only rows whose time disagrees with their consent are touched: a consent just given gets `now`,
-    one withdrawn loses its time; a consent that stands keeps the time it was given.
+    one withdrawn loses its time (and research consent records when it was withdrawn); a consent that
+    stands keeps the time it was given.
     """
     written = Patient.objects.filter(updated_at=now)
+    times = consent_times(now=now)
     for consent in CONSENTS:
         at = f"{consent}_at"
         disagree = Q(**{consent: True, f"{at}__isnull": True}) | Q(**{consent: False, f"{at}__isnull": False})
-        written.filter(disagree).update(**{at: consent_times(now=now)[at]})
+        # With its time, what else the consent rule keeps for it (when research consent was withdrawn).
+        written.filter(disagree).update(**{field: times[field] for field in times if field.startswith(f"{consent}_")})
 
 
 def upsert_sessions(cursor, header, now):
