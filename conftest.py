@@ -45,6 +45,13 @@ def _reference_data_in_transactional_tests(request):
             _restore_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Jobs run in the test's own process, as under `make run`; the tests of the worker itself
+    (clinic/tests/test_worker.py) switch to the database backend and start a real db_worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def _user_in(group_name, username, **extra):
     user = User.objects.create_user(username=username, password="correct-horse-battery", **extra)
     user.groups.add(Group.objects.get(name=group_name))
