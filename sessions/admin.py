@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from patients.admin import PatientAdmin
 from patients.models import Patient
-from sessions.admin_import import sessions_import_view
+from sessions.admin_import import sessions_import_job_view, sessions_import_view
 from sessions.models import Acupoint, SessionAmendment, TreatmentSession
 
 
@@ -81,8 +81,20 @@ class TreatmentSessionAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
-        return [path("import/", view, name=name), *super().get_urls()]
+
+        def upload(request):
+            return sessions_import_view(request, self)
+
+        upload.csrf_exempt = True  # the upload view checks CSRF itself, after choosing how the file is stored
+
+        def job(request, token):
+            return sessions_import_job_view(request, self, token)
+
+        return [
+            path("import/", self.admin_site.admin_view(upload), name=name),
+            path("import/<str:token>/", self.admin_site.admin_view(job), name=f"{name}_job"),
+            *super().get_urls(),
+        ]
 
     # Nobody adds, changes or deletes a session here: every session write goes through its service.
     def has_add_permission(self, request):

@@ -12,7 +12,7 @@ class MailNotSent(Exception):
 
 
 def mail_send_or_retry(message, *, label, task, attempt, **task_kwargs):
-    """Send `message` (an EmailMessage); `label` names it in logs without personal data ("Intake confirmation for AC-…").
+    """Send `message` (an EmailMessage); `label` names it in logs without personal data.
 
     When the mail server fails, enqueue `task` again with `task_kwargs` and `attempt` + 1 after a
     delay (clinic.lib.jobs.RETRY_DELAYS) and raise MailNotSent, so the job is recorded as failed;

@@ -86,7 +86,8 @@ def test_a_post_over_any_of_the_rates_must_wait_for_that_window(monkeypatch):
     monkeypatch.setattr("patients.ratelimit.time", type("Clock", (), {"time": staticmethod(lambda: 7_200_000.0)}))
 
     def post():
-        return rate_limit_hit(RequestFactory().post("/", REMOTE_ADDR="198.51.100.9"), scope="test-two", rate="3/minute,4/day")
+        request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.9")
+        return rate_limit_hit(request, scope="test-two", rate="3/minute,4/day")
 
     assert [post() for _ in range(3)] == [None, None, None]
     assert post() == 60  # the minute is used up: wait for the next one
