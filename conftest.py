@@ -46,6 +46,15 @@ def _reference_data_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: rate-limit counts and cached tables of one test (or of an
+    earlier run, when CACHE_URL is a Redis server) must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_at_once(settings):
     """Jobs run in the test's own process, as under `make run`; the tests of the worker itself
     (clinic/tests/test_worker.py) switch to the database backend and start a real db_worker."""

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 from clinic.forms import OutcomeFilterForm
+from clinic.lib.replica import reads_from_replica
 from sessions.outcome_table import interval, outcome_table, signed
 from sessions.outcomes import cohort_report
 
@@ -80,6 +81,7 @@ def _chart_data(report):
     return {"sessions": list(range(1, n + 1)), "conditions": conditions}
 
 
+@reads_from_replica
 def outcomes_dashboard(request, site):
     """The cohort table, its chart and the SpO₂-vs-reported-improvement check, for the clinic lead."""
     if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from clinic.lib.replica import reads_from_replica
 from content import reads
 from content.embeds import body_with_embeds
 from content.models import Article, Tag
@@ -16,16 +17,19 @@ def _page(request, articles):
     return Paginator(articles.prefetch_related("tags"), PER_PAGE).get_page(request.GET.get("page"))
 
 
+@reads_from_replica(staff_from_primary=True)
 def article_list(request):
     return render(request, "content/article_list.html", {"page": _page(request, articles_public())})
 
 
+@reads_from_replica(staff_from_primary=True)
 def tag_articles(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page(request, articles_public().filter(tags=tag))
     return render(request, "content/article_list.html", {"page": page, "heading": f"Articles tagged “{tag.name}”"})
 
 
+@reads_from_replica(staff_from_primary=True)
 def condition_articles(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
     page = _page(request, articles_public().filter(conditions=condition))
@@ -33,6 +37,7 @@ def condition_articles(request, slug):
     return render(request, "content/article_list.html", context)
 
 
+@reads_from_replica(staff_from_primary=True)
 def article_search(request):
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     page = _page(request, articles_search(query=query)) if query else None
@@ -43,6 +48,8 @@ def _staff_may_preview(user):
     return user.is_staff and user.has_perm("content.view_article")
 
 
+# Staff read from the primary: an article they have just saved shows as saved, not as the replica last saw it.
+@reads_from_replica(staff_from_primary=True)
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
     if not article.is_public and not _staff_may_preview(request.user):
@@ -63,5 +70,6 @@ def article_detail(request, slug):
     return response
 
 
+@reads_from_replica(staff_from_primary=True)
 def outcome_definitions(request):
     return render(request, "content/outcome_definitions.html")

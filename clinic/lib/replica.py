@@ -22,16 +22,24 @@ REPLICA = "replica"
 
 _replica_wanted = contextvars.ContextVar("replica_wanted", default=False)
 _written = contextvars.ContextVar("written", default=False)
+_in_request = contextvars.ContextVar("in_request", default=False)
 
 
 @contextmanager
 def replica_reads():
-    """Send the reads inside the block to the replica, as far as the rules above allow."""
-    token = _replica_wanted.set(True)
+    """Send the reads inside the block to the replica, as far as the rules above allow.
+
+    In a request, a write anywhere earlier in the request counts; elsewhere (a command, a job in
+    the worker) the block starts afresh, and only writes inside it count.
+    """
+    wanted = _replica_wanted.set(True)
+    fresh = None if _in_request.get() else _written.set(False)
     try:
         yield
     finally:
-        _replica_wanted.reset(token)
+        if fresh is not None:
+            _written.reset(fresh)
+        _replica_wanted.reset(wanted)
 
 
 def reads_from_replica(view=None, *, staff_from_primary=False):
@@ -44,7 +52,10 @@ def reads_from_replica(view=None, *, staff_from_primary=False):
             if staff_from_primary and request.user.is_staff:
                 return view(request, *args, **kwargs)
             with replica_reads():
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+                if getattr(response, "is_rendered", True) is False:
+                    response.render()  # a TemplateResponse's queries run when it renders: here, not later
+                return response
 
         return wrapped
 
@@ -54,11 +65,12 @@ def reads_from_replica(view=None, *, staff_from_primary=False):
 @contextmanager
 def fresh_request():
     """Forget the writes of an earlier request: each request starts reading where its rules say."""
-    token = _written.set(False)
+    written, in_request = _written.set(False), _in_request.set(True)
     try:
         yield
     finally:
-        _written.reset(token)
+        _in_request.reset(in_request)
+        _written.reset(written)
 
 
 def ReplicaRequestMiddleware(get_response):  # noqa: N802 - Django middleware factories are named like classes

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.lib.replica import replica_reads
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
 from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE, outcome_table
@@ -68,7 +69,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    def handle(self, *args, sessions, reading, date_from, date_to, all_patients, protocol, format, **options):
+    def handle(self, *args, **options):
+        # A read-only report: the read replica answers it when there is one (DATABASE_REPLICA_URL).
+        with replica_reads():
+            self._report(**options)
+
+    def _report(self, *, sessions, reading, date_from, date_to, all_patients, protocol, format, **options):
         date_from = _date(date_from) if date_from else None
         date_to = _date(date_to) if date_to else None
         patients = None
