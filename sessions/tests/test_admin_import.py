@@ -281,3 +281,19 @@ def test_the_log_records_who_imported(client, clinic_lead, caplog):
     with caplog.at_level("INFO"):
         client.post(f"{URL}{token}/", {"confirm": "1"})
     assert "Sessions imported by lead: 3 rows" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_sweep_command_deletes_what_nobody_confirmed(client, clinic_lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    token = _dry_run(client, clinic_lead)
+    hour_ago = time.time() - files.UPLOAD_MAX_AGE - 1
+    for path in files.folder().iterdir():
+        os.utime(path, (hour_ago, hour_ago))
+    out = StringIO()
+    call_command("sweep_imports", stdout=out)
+    assert "Deleted 1 file(s)." in out.getvalue()
+    assert not files.upload_path(token).exists()
