@@ -23,6 +23,23 @@ REFERENCE_DATA = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """With a read replica configured (make test on PostgreSQL: Django's test mirror of the test
+    database), tests whose data is committed may read through it: let them reach both aliases."""
+    from django.db import connections
+
+    if "replica" not in connections.settings:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+            marker and marker.kwargs.get("transaction")
+        )
+        if transactional and not (marker and marker.kwargs.get("databases")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "databases": ["default", "replica"]}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def _restore_reference_data():
     """Put back what the data migrations seed (conditions, acupoints, roles and their permissions).
 

@@ -1,11 +1,12 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from clinic.lib.replica import reads_from_replica
 from content import reads
 from content.embeds import body_with_embeds
 from content.models import Article, Tag
+from content.page_cache import article_page_get, article_page_keep
 from content.selectors import articles_public, articles_related, articles_search
 from patients.models import Condition
 
@@ -51,6 +52,11 @@ def _staff_may_preview(user):
 # Staff read from the primary: an article they have just saved shows as saved, not as the replica last saw it.
 @reads_from_replica(staff_from_primary=True)
 def article_detail(request, slug):
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        kept = article_page_get(request, slug)
+        if kept is not None and not reads.read_is_new(request, kept["pk"]):
+            return HttpResponse(kept["html"])
     article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
     if not article.is_public and not _staff_may_preview(request.user):
         raise Http404("No such article.")
@@ -65,6 +71,8 @@ def article_detail(request, slug):
         "related": articles_related(article=article),
     }
     response = render(request, "content/article_detail.html", context)
+    if anonymous and article.is_public:
+        article_page_keep(request, slug, pk=article.pk, html=response.content.decode())
     if counted:
         reads.read_remember(request, response, article)
     return response

@@ -1,0 +1,34 @@
+"""Finished article pages for anonymous readers, kept in the shared cache for a minute.
+
+A reader who has already been counted today (or a bot) gets the page without a database query;
+a new read goes through the view, is counted and refreshes the copy. Any saved change to any
+article (content.services) moves the version on, so an edited or withdrawn article is never
+served from an older copy. Signed-in users are never served from here: their pages differ
+(the menu, a sign-out form with their CSRF token).
+"""
+
+from django.core.cache import cache
+from django.utils import translation
+
+PAGE_SECONDS = 60
+_VERSION_KEY = "content:article-pages:version"
+
+
+def _key(request, slug, version):
+    return f"content:article-page:{version}:{translation.get_language()}:{request.scheme}:{request.get_host()}:{slug}"
+
+
+def article_page_get(request, slug):
+    """Return {"pk", "html"} of the article page kept for this host and language, or None."""
+    version = cache.get(_VERSION_KEY, 0)
+    return cache.get(_key(request, slug, version))
+
+
+def article_page_keep(request, slug, *, pk, html):
+    cache.set(_key(request, slug, cache.get(_VERSION_KEY, 0)), {"pk": pk, "html": html}, PAGE_SECONDS)
+
+
+def article_pages_expire():
+    """Forget every kept article page (an article changed: its page, or another's related list, may differ)."""
+    if not cache.add(_VERSION_KEY, 1, timeout=None):
+        cache.incr(_VERSION_KEY)
