@@ -36,6 +36,7 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -63,15 +64,21 @@ def _intake_answers():
     return intake_post_data
 
 
-class MinimalReader(FastHttpUser):
-    wait_time = constant(0)
+class Browser(FastHttpUser):
+    """Identifies as a browser: the app does not count reads by obvious bots (content.reads)."""
 
+    abstract = True
+    wait_time = constant(0)
+    default_headers = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"}
+
+
+class MinimalReader(Browser):
     @task
     def minimal(self):
         self.client.get("/bench/minimal/", name="minimal view")
 
 
-class ArticleOnlyReader(FastHttpUser):
+class ArticleOnlyReader(Browser):
     wait_time = constant(0)
     slug = None
 
@@ -80,7 +87,7 @@ class ArticleOnlyReader(FastHttpUser):
         self.client.get(f"/articles/{self.slug}/", name="article page")
 
 
-class Reader(FastHttpUser):
+class Reader(Browser):
     weight = 5
     wait_time = constant(0)
     slugs = []
@@ -95,7 +102,7 @@ class Reader(FastHttpUser):
         self.client.get("/articles/", name="article list")
 
 
-class Patient(FastHttpUser):
+class Patient(Browser):
     """A patient on their own connection (X-Forwarded-For, one trusted proxy) sending the assessment."""
 
     weight = 2
@@ -116,14 +123,16 @@ class Patient(FastHttpUser):
         key = uuid.uuid4()
         data = self.answers(email=f"load-{key.hex[:12]}@example.org", submission_key=str(key))
         data["csrfmiddlewaretoken"] = token.group(1)
+        body = urllib.parse.urlencode(data, doseq=True)  # the symptoms are a list: one field per ticked box
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
         with self.client.post(
-            "/assessment/", data=data, name="intake send", headers=headers, allow_redirects=False, catch_response=True
+            "/assessment/", data=body, name="intake send", headers=headers, allow_redirects=False, catch_response=True
         ) as sent:
             if sent.status_code != 302:
                 sent.failure(f"answered {sent.status_code}, not a redirect to the thanks page")
 
 
-class Practitioner(FastHttpUser):
+class Practitioner(Browser):
     weight = 3
     wait_time = constant(0)
     usernames = itertools.cycle(["demo-practitioner", "demo-practitioner-2"])
@@ -193,6 +202,8 @@ def _run_phase(user_classes, *, users, seconds, base_url):
     runner.start(users, spawn_rate=users)
     gevent.sleep(seconds)
     runner.quit()
+    for error in environment.stats.errors.values():
+        print(f"error: {error.name}: {error.error} ({error.occurrences}×)")
     return environment.stats
 
 
