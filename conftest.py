@@ -72,6 +72,11 @@ def _cache_cleared():
 
 
 @pytest.fixture(autouse=True)
+def _imports_upload_to_a_test_folder(settings, tmp_path_factory):
+    settings.IMPORT_UPLOAD_DIR = tmp_path_factory.getbasetemp() / "imports"
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_at_once(settings):
     """Jobs run in the test's own process, as under `make run`; the tests of the worker itself
     (clinic/tests/test_worker.py) switch to the database backend and start a real db_worker."""

@@ -76,6 +76,6 @@ def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(tablet_pag
     screenshot(page, "import-dry-run-tablet")
     assert not TreatmentSession.objects.exists()
     page.get_by_role("button", name="Import these 3 rows").click()
-    page.wait_for_url("**/treatmentsession/")
+    page.wait_for_url("**/treatmentsession/import/*/")
     assert page.get_by_text("Imported history.csv as demo-lead.").is_visible()
     assert TreatmentSession.objects.count() == 3
