@@ -224,7 +224,10 @@ def sweep(*, now=None):
             path.unlink(missing_ok=True)
             state = job_load(token)
             if state and state["stage"] in RUNNING | {CHECKED}:
-                job_finish(state, FAILED if state["stage"] in RUNNING else CANCELLED, abandoned=True)
+                waiting = state["stage"] in (QUEUED_CHECK, QUEUED_IMPORT)
+                job_finish(
+                    state, FAILED if state["stage"] in RUNNING else CANCELLED, abandoned=True, never_started=waiting
+                )
     return deleted
 
 

@@ -297,3 +297,16 @@ def test_the_sweep_command_deletes_what_nobody_confirmed(client, clinic_lead):
     call_command("sweep_imports", stdout=out)
     assert "Deleted 1 file(s)." in out.getvalue()
     assert not files.upload_path(token).exists()
+
+
+@pytest.mark.django_db
+def test_a_job_no_worker_started_within_an_hour_says_so(client, clinic_lead, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(clinic_lead)
+    token = _token(_upload(client, GOOD_FILE))
+    hour_ago = time.time() - files.UPLOAD_MAX_AGE - 1
+    for path in files.folder().iterdir():
+        os.utime(path, (hour_ago, hour_ago))
+    files.sweep()
+    html = client.get(f"{URL}{token}/").content.decode()
+    assert "no worker started it within an hour" in html and not files.upload_path(token).exists()
