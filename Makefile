@@ -21,10 +21,12 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite; uses DATABASE_URL when set, SQLite otherwise
+## test: the whole suite; uses DATABASE_URL when set, SQLite otherwise. On PostgreSQL the read
+## replica is the primary itself, mirrored in tests, so the routing is tested on real connections.
 test: $(STAMP)
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} \
 	  EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
+	  DATABASE_REPLICA_URL=$${DATABASE_REPLICA_URL:-$${DATABASE_URL:-}} \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, and import-linter's one-way rule between apps (pyproject.toml)

@@ -45,6 +45,23 @@ REFERENCE_DATA = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """With a read replica configured (make test on PostgreSQL: Django's test mirror of the test
+    database), tests whose data is committed may read through it: let them reach both aliases."""
+    from django.db import connections
+
+    if "replica" not in connections.settings:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+            marker and marker.kwargs.get("transaction")
+        )
+        if transactional and not (marker and marker.kwargs.get("databases")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "databases": ["default", "replica"]}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def _restore_reference_data():
     """Put back what the data migrations seed (conditions, acupoints, roles and their permissions).
 
@@ -82,12 +99,6 @@ def _plain_http():
     from django.conf import settings
 
     settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Every test starts with an empty cache: rate-limit counts never carry over from another test."""
-    cache.clear()
 
 
 def confirmed_device(user):
@@ -160,6 +171,26 @@ def enter_code():
             page.get_by_role("button", name="Verify").click()
 
     return enter
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: rate-limit counts and cached tables of one test (or of an
+    earlier run, when CACHE_URL is a Redis server) must not leak into the next."""
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _imports_upload_to_a_test_folder(settings, tmp_path_factory):
+    settings.IMPORT_UPLOAD_DIR = tmp_path_factory.getbasetemp() / "imports"
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Jobs run in the test's own process, as under `make run`; the tests of the worker itself
+    (clinic/tests/test_worker.py) switch to the database backend and start a real db_worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def _user_in(group_name, username, **extra):

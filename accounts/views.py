@@ -1,6 +1,5 @@
 """Sign-in pages beyond Django's own: the throttled password reset, and two-factor sign-in."""
 
-import hashlib
 from base64 import b32encode
 
 import segno
@@ -16,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from accounts.emails import PasswordResetForm
 from accounts.forms import CodeForm, ConfirmDeviceForm
 from accounts.services import (
     SecondFactorThrottled,
@@ -26,12 +26,13 @@ from accounts.services import (
     totp_device_pending,
     user_has_second_factor,
 )
-from patients.ratelimit import rate_limit_hit
+from patients.ratelimit import email_key, rate_limit_hit
 
 # Session key: recovery codes just issued, shown once on the next page and then forgotten.
 _NEW_CODES = "two_factor_new_codes"
 
-_password_reset = auth_views.PasswordResetView.as_view()
+# The reset email goes out from the worker (accounts.emails), so the page never waits for the mail server.
+_password_reset = auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)
 
 
 def password_reset(request):
@@ -47,8 +48,8 @@ def password_reset(request):
             request,
             scope="password-reset-email",
             rate=rate,
-            # A hash: the cache never holds the address itself.
-            counted_as=hashlib.sha256(email.encode()).hexdigest(),
+            # A keyed hash: the cache never holds the address itself.
+            key=email_key(email),
         )
         if wait:
             response = render(

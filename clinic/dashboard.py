@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.forms import OutcomeFilterForm, ResearchExportForm
 from clinic.lib.access_audit import access_record
 from clinic.lib.csvsafe import csv_write
+from clinic.lib.replica import reads_from_replica
 from patients.models import Patient
 from registry.selectors import pooled_outcomes
 from sessions.outcome_table import CSV_COLUMNS, csv_rows, interval, outcome_table, signed
@@ -109,6 +110,7 @@ def _chart_data(report):
     return {"sessions": list(range(1, n + 1)), "conditions": conditions, "scale": scale}
 
 
+@reads_from_replica
 def outcomes_dashboard(request, site):
     """The cohort table, its chart and the SpO₂-vs-reported-improvement check, for the clinic lead."""
     if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):
@@ -184,6 +186,7 @@ def _research_key_set():
     return True
 
 
+@reads_from_replica
 def research_export_download(request):
     """The de-identified research export (sessions.research) as a CSV download, for the clinic lead."""
     if not request.user.has_perm("treatment_sessions.view_cohort_outcomes"):

@@ -62,17 +62,38 @@ _CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "file": "django.core.cache.backends.filebased.FileBasedCache",
     "db": "django.core.cache.backends.db.DatabaseCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
 }
 
 
 def cache_from_url(url):
     """Return a Django CACHES entry for `url`: `locmem://` (per process), `file:///path` (shared by
-    the workers of one host) or `db://table` (shared through the database; run createcachetable).
+    the workers of one host), `db://table` (shared through the database; run createcachetable) or
+    `redis://host:port/db` (`rediss://` for TLS; shared by every app server and the worker).
     Raise ImproperlyConfigured for anything else."""
     parts = urlsplit(url)
     if parts.scheme not in _CACHE_BACKENDS:
-        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, file:///path or db://table.")
-    location = {"locmem": "acuflow", "file": parts.path, "db": parts.netloc}[parts.scheme]
+        raise ImproperlyConfigured(
+            f"CACHE_URL={url!r}: use locmem://, file:///path, db://table or redis://host:6379/0."
+        )
+    if parts.scheme in ("redis", "rediss"):
+        location = url if parts.hostname else ""
+    else:
+        location = {"locmem": "acuflow", "file": parts.path, "db": parts.netloc}[parts.scheme]
     if not location:
-        raise ImproperlyConfigured(f"CACHE_URL={url!r} names no folder or table.")
+        raise ImproperlyConfigured(f"CACHE_URL={url!r} names no folder, table or host.")
     return {"BACKEND": _CACHE_BACKENDS[parts.scheme], "LOCATION": location}
+
+
+def pool_from_env(name):
+    """Return the psycopg pool options for `name`: None when it is off (unset, 0, off), else
+    {"min_size": …, "max_size": N} for a number N, the connections each process may hold.
+    Raise ImproperlyConfigured for anything else."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in _FALSE or raw == "0":
+        return None
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name}={raw!r}: give the most connections per process (e.g. 4), or off.")
+    size = int(raw)
+    return {"min_size": min(2, size), "max_size": size, "timeout": 10}

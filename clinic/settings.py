@@ -2,13 +2,14 @@
 environment variables (see the README's Configuration section), with safe local defaults."""
 
 import datetime
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import cache_from_url, env_bool, env_hosts, env_int, env_list, env_str
+from clinic.env import cache_from_url, env_bool, env_hosts, env_int, env_list, env_str, pool_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "audit",
     "auditlog",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "accounts",
     "patients",
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clinic.lib.replica.ReplicaRequestMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,17 +100,36 @@ TEMPLATES = [
 ]
 
 # Database: SQLite by default so a bare machine runs the app; PostgreSQL in production and CI.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+# DATABASE_POOL=N keeps up to N connections per process in psycopg's pool (PostgreSQL only);
+# Django's pool and persistent connections exclude each other, so CONN_MAX_AGE is 0 then.
+DATABASE_POOL = pool_from_env("DATABASE_POOL")
+# Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+
+
+def _database(url):
+    database = dj_database_url.parse(
+        url, conn_max_age=0 if DATABASE_POOL else env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite allows one writer at a time. Taking the write lock when a transaction starts, and
-    # waiting for it, makes two simultaneous saves queue up instead of failing "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite allows one writer at a time. Taking the write lock when a transaction starts, and
+        # waiting for it, makes two simultaneous saves queue up instead of failing "database is locked".
+        database.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+        return database
+    if DATABASE_POOL:
+        database.setdefault("OPTIONS", {})["pool"] = DATABASE_POOL
+    if DATABASE_PGBOUNCER:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return database
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# A read replica for the dashboard, cohort_table, exports and public article reads (clinic.lib.replica);
+# in tests it mirrors the test database, so routing is tested on real connections.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**_database(env_str("DATABASE_REPLICA_URL")), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["clinic.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -172,8 +195,20 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The intake rate limit and the article embed use the cache. The default is per process; with
-# several gunicorn workers use a shared one: CACHE_URL=file:///var/cache/acuflow or db://acuflow_cache.
+# several gunicorn workers or app servers use a shared one: CACHE_URL=redis://host:6379/0.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+# Background jobs (imports, emails) on Django's task API (the django-tasks backport). "database"
+# stores them in PostgreSQL for `manage.py db_worker`; "immediate" runs them at once, in the request.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use database or immediate.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
 
 # Email. SMTP when EMAIL_HOST is set, or whatever EMAIL_BACKEND names. The console backend (the
 # default under DEBUG) prints every message, reset links and patients' addresses included, into the
@@ -261,4 +296,15 @@ LOGGING = {
 
 # --- Patient intake (the public free assessment) ---
 # Posts to /assessment/ allowed per client address: "N/second", "N/minute", "N/hour" or "N/day"; "off" disables it.
-INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/hour")
+# Several rates, comma-separated, all apply: a waiting room behind one address may send 40 in a
+# minute, and a flood from one address stops at 400 a day.
+INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "40/minute,400/day")
+# Posts to /assessment/ allowed per email address (counted only for valid forms; "off" disables it).
+INTAKE_EMAIL_RATE_LIMIT = env_str("INTAKE_EMAIL_RATE_LIMIT", "5/hour")
+
+# --- The session import in admin ---
+# Uploads and the state of their jobs wait here, readable by the app's user only. Web servers and
+# the worker must all see the same folder (a shared mount when they run on different hosts).
+IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "acuflow-imports")))
+# The largest upload admin accepts, in MB, refused while it streams; bigger files use the command.
+IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 256)

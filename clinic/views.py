@@ -9,10 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clinic.lib.outage import DATABASE_UNAVAILABLE, unavailable_page
+from clinic.lib.replica import reads_from_replica
 from content.selectors import articles_latest
 from patients.models import Condition
 
 
+@reads_from_replica(staff_from_primary=True)
 def home(request):
     context = {"conditions": Condition.objects.exclude(slug="other"), "latest_articles": articles_latest(limit=3)}
     return render(request, "clinic/home.html", context)

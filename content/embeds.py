@@ -222,6 +222,11 @@ def embed_problems(body):
     return problems
 
 
+def embeds_figures(body_html):
+    """True when the stored body HTML holds an embed placeholder: the page shows live outcome figures."""
+    return bool(PLACEHOLDER.search(body_html))
+
+
 def body_with_embeds(body_html):
     """Return the stored, sanitised body HTML with each embed placeholder replaced by the live embed."""
 

@@ -41,12 +41,17 @@ def read_count_if_new(request, article):
     Staff (who may be previewing) and obvious bots are never counted, nor a HEAD request
     (an uptime monitor or link checker: nobody is shown the article).
     """
-    if request.method != "GET" or request.user.is_staff or _is_bot(request):
-        return False
-    if article.pk in _read_today(request, timezone.localdate().isoformat()):
+    if not read_is_new(request, article.pk):
         return False
     article_read_count(article_id=article.pk)
     return True
+
+
+def read_is_new(request, article_pk):
+    """Whether a view of the article `article_pk` is a read to count (see read_count_if_new)."""
+    if request.method != "GET" or request.user.is_staff or _is_bot(request):
+        return False
+    return article_pk not in _read_today(request, timezone.localdate().isoformat())
 
 
 def read_remember(request, response, article):

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from content.embeds import embed_problems
 from content.models import RESERVED_SLUGS, Article
+from content.page_cache import article_pages_expire
 from content.rendering import render_markdown
 
 
@@ -80,6 +81,7 @@ def article_save(*, article, by):
         article.author = by
     article.body_html = render_markdown(article.body)
     article.save()
+    transaction.on_commit(article_pages_expire)  # readers' kept copies (content.page_cache) are now old
     return article
 
 

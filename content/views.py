@@ -1,10 +1,12 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from clinic.lib.replica import reads_from_replica
 from content import reads
-from content.embeds import body_with_embeds
+from content.embeds import body_with_embeds, embeds_figures
 from content.models import Article, Tag
+from content.page_cache import article_page_get, article_page_keep
 from content.selectors import articles_public, articles_related, articles_search
 from patients.models import Condition
 
@@ -16,16 +18,19 @@ def _page(request, articles):
     return Paginator(articles.prefetch_related("tags"), PER_PAGE).get_page(request.GET.get("page"))
 
 
+@reads_from_replica(staff_from_primary=True)
 def article_list(request):
     return render(request, "content/article_list.html", {"page": _page(request, articles_public())})
 
 
+@reads_from_replica(staff_from_primary=True)
 def tag_articles(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page(request, articles_public().filter(tags=tag))
     return render(request, "content/article_list.html", {"page": page, "heading": f"Articles tagged “{tag.name}”"})
 
 
+@reads_from_replica(staff_from_primary=True)
 def condition_articles(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
     page = _page(request, articles_public().filter(conditions=condition))
@@ -33,6 +38,7 @@ def condition_articles(request, slug):
     return render(request, "content/article_list.html", context)
 
 
+@reads_from_replica(staff_from_primary=True)
 def article_search(request):
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     page = _page(request, articles_search(query=query)) if query else None
@@ -43,7 +49,14 @@ def _staff_may_preview(user):
     return user.is_staff and user.has_perm("content.view_article")
 
 
+# Staff read from the primary: an article they have just saved shows as saved, not as the replica last saw it.
+@reads_from_replica(staff_from_primary=True)
 def article_detail(request, slug):
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        kept = article_page_get(request, slug)
+        if kept is not None and not reads.read_is_new(request, kept["pk"]):
+            return HttpResponse(kept["html"])
     article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
     if not article.is_public and not _staff_may_preview(request.user):
         raise Http404("No such article.")
@@ -58,10 +71,14 @@ def article_detail(request, slug):
         "related": articles_related(article=article),
     }
     response = render(request, "content/article_detail.html", context)
+    if anonymous and article.is_public:
+        figures = embeds_figures(article.body_html)
+        article_page_keep(request, slug, pk=article.pk, html=response.content.decode(), figures=figures)
     if counted:
         reads.read_remember(request, response, article)
     return response
 
 
+@reads_from_replica(staff_from_primary=True)
 def outcome_definitions(request):
     return render(request, "content/outcome_definitions.html")

@@ -1,20 +1,20 @@
-"""The emails the intake sends. They carry a first name and a reference, never health details."""
+"""The emails the intake sends. They carry a first name and a reference, never health details.
 
-import logging
+They are sent by the worker (a background job), so a slow or failing mail server never slows
+down or breaks the patient's request; a failure is tried again later (clinic.lib.mail).
+"""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django_tasks import task
 
-logger = logging.getLogger(__name__)
+from clinic.lib.mail import mail_send_or_retry
+from patients.models import IntakeSubmission
 
 
-def intake_confirmation_send(submission):
-    """Email the patient that their assessment arrived, as plain text with an HTML alternative.
-
-    A mail server that fails is logged (with the reference only) and otherwise ignored: the
-    assessment is already stored and staff will be in touch either way.
-    """
+def intake_confirmation_message(submission):
+    """Return the email telling the patient their assessment arrived: plain text with an HTML alternative."""
     answers = submission.answers
     # What was typed and the submission's own reference, whether or not the sender is already a patient:
     # the same text either way, so the email tells nobody that a record exists. (The address matched the
@@ -30,7 +30,20 @@ def intake_confirmation_send(submission):
         to=[answers["email"]],
     )
     message.attach_alternative(render_to_string("patients/emails/intake_confirmation.html", context), "text/html")
-    try:
-        message.send()
-    except Exception as error:  # noqa: BLE001 - any transport failure must not lose the patient's page
-        logger.warning("Intake confirmation for %s not sent: %s", context["reference"], type(error).__name__)
+    return message
+
+
+@task()
+def intake_confirmation_send(*, submission_pk, attempt=1):
+    """Email the patient that their assessment arrived (a job, enqueued with the submission)."""
+    submission = IntakeSubmission.objects.select_related("patient").filter(pk=submission_pk).first()
+    if submission is None:  # removed before the worker got to it: nobody to write to
+        return "no submission"
+    mail_send_or_retry(
+        intake_confirmation_message(submission),
+        label=f"Intake confirmation for {submission.patient.patient_ref}",
+        task=intake_confirmation_send,
+        attempt=attempt,
+        submission_pk=submission_pk,
+    )
+    return "sent"

@@ -11,6 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
+from clinic.lib.jobs import job_enqueue_with_transaction
 from clinic.lib.roles import PRACTITIONERS
 from patients.emails import intake_confirmation_send
 from patients.models import (
@@ -65,7 +66,7 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
     in its session) made for the same patient within INTAKE_RESEND_WINDOW: a resubmit after the
     back button, whose page came with a fresh key. Only the sender's own submissions count, so
     someone who types another person's answers never learns their patient reference. The
-    confirmation email goes out once the transaction has committed.
+    confirmation email is a job committed with the submission, sent by the worker (patients.emails).
     """
     submission_key = submission_key or uuid.uuid4()
     earlier = _submission_with_key(submission_key)
@@ -90,7 +91,8 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
                 submission_key=submission_key,
                 matched_existing_patient=matched,
             )
-            transaction.on_commit(lambda: intake_confirmation_send(submission))
+            # A job for the worker, committed with the submission (or not at all).
+            job_enqueue_with_transaction(intake_confirmation_send, submission_pk=submission.pk)
     except IntegrityError:
         # The same key committed by a concurrent request: this one rolled back entirely.
         earlier = _submission_with_key(submission_key)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clinic.lib.outage import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, unavailable_response
 from patients.forms import INTAKE_FORM_VERSION, IntakeForm
 from patients.models import Condition, IntakeSubmission
-from patients.ratelimit import rate_limit_hit
+from patients.ratelimit import email_key, rate_limit_hit
 from patients.services import IntakeBusy, intake_submit
 
 # Session key: {patient_ref: submission pk} for the assessments sent from this browser.
@@ -37,15 +37,20 @@ def intake(request):
 def _intake_post(request):
     retry_after = rate_limit_hit(request, scope="intake", rate=settings.INTAKE_RATE_LIMIT)
     if retry_after:
-        response = render(request, "patients/rate_limited.html", {"minutes": -(-retry_after // 60)}, status=429)
-        response["Retry-After"] = str(retry_after)
-        return response
+        return _rate_limited(request, retry_after)
     if request.POST.get(IntakeForm.HONEYPOT):
         return render(request, "patients/intake_received.html")
 
     form = IntakeForm(request.POST)
     if not form.is_valid():
         return render(request, "patients/intake_form.html", {"form": form})
+    # Per address alone would let a flood through many addresses write to one person's inbox, and
+    # stop a waiting room behind one address; per email too keeps both in check.
+    retry_after = rate_limit_hit(
+        request, scope="intake-email", rate=settings.INTAKE_EMAIL_RATE_LIMIT, key=email_key(form.cleaned_data["email"])
+    )
+    if retry_after:
+        return _rate_limited(request, retry_after, per_email=True)
     try:
         submission, _ = intake_submit(
             form_data=form.cleaned_data,
@@ -61,6 +66,13 @@ def _intake_post(request):
     ref = submission.public_reference
     request.session[_SENT] = {**request.session.get(_SENT, {}), ref: submission.pk}
     return redirect("patients:intake_thanks", ref=ref)
+
+
+def _rate_limited(request, retry_after, per_email=False):
+    context = {"minutes": -(-retry_after // 60), "per_email": per_email}
+    response = render(request, "patients/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @never_cache

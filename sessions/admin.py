@@ -12,7 +12,7 @@ from clinic.lib.history import readable_history
 from patients.admin import PatientAdmin
 from patients.forms import ErasureForm
 from patients.models import Patient
-from sessions.admin_import import sessions_import_view
+from sessions.admin_import import sessions_import_job_view, sessions_import_view
 from sessions.models import Acupoint, AdverseEvent, Instrument, SessionAmendment, TreatmentSession
 from sessions.selectors import sessions_with_answers_shown
 from sessions.services import patients_erase
@@ -115,8 +115,20 @@ class TreatmentSessionAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        view = self.admin_site.admin_view(lambda request: sessions_import_view(request, self))
-        return [path("import/", view, name=name), *super().get_urls()]
+
+        def upload(request):
+            return sessions_import_view(request, self)
+
+        upload.csrf_exempt = True  # the upload view checks CSRF itself, after choosing how the file is stored
+
+        def job(request, token):
+            return sessions_import_job_view(request, self, token)
+
+        return [
+            path("import/", self.admin_site.admin_view(upload), name=name),
+            path("import/<str:token>/", self.admin_site.admin_view(job), name=f"{name}_job"),
+            *super().get_urls(),
+        ]
 
     # Nobody adds, changes or deletes a session here: every session write goes through its service.
     def accessed_patient(self, session):

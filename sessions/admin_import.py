@@ -1,125 +1,122 @@
-"""The session import in Django admin: upload, see the dry run, confirm."""
+"""The session import in Django admin: upload, follow the dry run, confirm, follow the import.
 
-import logging
-import secrets
-import tempfile
-import time
-from pathlib import Path
+The upload streams into a private folder (sessions.import_files) and the request returns at once;
+the dry run and the import are background jobs (sessions.import_jobs) whose page shows their
+progress and outcome, and can be left and opened again.
+"""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_protect
 
+from clinic.lib.jobs import stores_jobs
+from sessions import import_files as files
 from sessions.admin_forms import SessionImportForm
-from sessions.importing import ImportBusy, ImportRejected, sessions_import
+from sessions.import_jobs import sessions_import_apply, sessions_import_check
+from sessions.importing import postgresql
 
-logger = logging.getLogger(__name__)
-
-# ---------------------------------------------------------------------------------------------
-# Importing sessions from admin: upload, see the dry run, confirm.
-
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "acuflow-imports"
-UPLOAD_MAX_AGE = 3600  # seconds an upload that was neither confirmed nor cancelled is kept
-SESSION_KEY = "session_import"
-PROBLEMS_SHOWN = 1000  # a page with a million problems helps nobody; the count says how many
-# A file this long is imported with the command instead: in a web request it would outlast the server's
-# timeout, and on PostgreSQL it would hold the session tables (importing.postgresql.BULK_CHECK_FROM_ROWS).
-ADMIN_IMPORT_MAX_ROWS = 100_000
+# A backend that runs jobs in the request (immediate, under `make run`) would run a file this long
+# for longer than a web request should: it is sent to the command instead.
+ADMIN_IMPORT_MAX_ROWS = postgresql.BULK_CHECK_FROM_ROWS
+# About how long an import holds the patient and session tables on PostgreSQL (benchmarks/RESULTS.md).
+SECONDS_PER_MILLION_ROWS = 50
 
 
-def _upload_path(token):
-    return UPLOAD_DIR / f"{token}.csv"
-
-
-def _drop_old_uploads():
-    """Delete uploads older than UPLOAD_MAX_AGE: files of patients' data left by a dry run nobody confirmed."""
-    for old in UPLOAD_DIR.glob("*.csv"):
-        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE:
-            old.unlink(missing_ok=True)
-
-
-def _keep_upload(upload):
-    """Store the uploaded file until it is confirmed or cancelled; return its token."""
-    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-    token = secrets.token_hex(16)
-    with open(_upload_path(token), "wb") as stored:
-        for chunk in upload.chunks():
-            stored.write(chunk)
-    return token
-
-
-def sessions_import_view(request, model_admin):
-    """Upload a CSV, show the dry run (counts or every problem), then import it on confirmation."""
-    if not request.user.has_perm("treatment_sessions.import_sessions"):
-        raise PermissionDenied
-    context = {
+def _context(request, model_admin, **extra):
+    return {
         **model_admin.admin_site.each_context(request),
         "title": "Import sessions from CSV",
         "opts": model_admin.model._meta,
+        "max_mb": settings.IMPORT_UPLOAD_MAX_MB,
+        **extra,
     }
-    if UPLOAD_DIR.exists():
-        _drop_old_uploads()
-    pending = request.session.get(SESSION_KEY)
-    if request.method == "POST" and "cancel" in request.POST:
-        if pending and request.POST.get("token") == pending["token"]:
-            _upload_path(pending["token"]).unlink(missing_ok=True)
-            del request.session[SESSION_KEY]
-            messages.info(request, f"Cancelled: {pending['name']} was not imported and the uploaded copy is deleted.")
-        return redirect("admin:treatment_sessions_treatmentsession_import")
-    if request.method == "POST" and "confirm" in request.POST:
-        if not pending or request.POST.get("token") != pending["token"]:
-            messages.error(request, "That upload has expired or was already imported: upload the file again.")
-            return redirect("admin:treatment_sessions_treatmentsession_import")
-        return _import_confirmed(request, pending, context)
-    form = SessionImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        token = _keep_upload(upload)
-        context.update(file_name=upload.name)
-        try:
-            with open(_upload_path(token), "rb") as source:
-                context["summary"] = sessions_import(source=source, dry_run=True, imported_by=request.user)
-        except ImportRejected as rejected:
-            _upload_path(token).unlink(missing_ok=True)
-            context.update(_problems_context(rejected.problems))
-        else:
-            if context["summary"].rows >= ADMIN_IMPORT_MAX_ROWS:
-                _upload_path(token).unlink(missing_ok=True)
-                context["too_long"] = ADMIN_IMPORT_MAX_ROWS
-            else:
-                request.session[SESSION_KEY] = {"token": token, "name": upload.name}
-                context["token"] = token
-    context["form"] = form
+
+
+def _may_import(request):
+    if not request.user.has_perm("treatment_sessions.import_sessions"):
+        raise PermissionDenied
+
+
+def sessions_import_view(request, model_admin):
+    """Upload a CSV: it streams into the private folder and its dry run starts as a job."""
+    _may_import(request)
+    handler = files.PrivateUploadHandler(request, max_bytes=settings.IMPORT_UPLOAD_MAX_MB * 1024 * 1024)
+    if request.content_type == "multipart/form-data":
+        # Before anything reads the body: the CSRF check comes after. (A plain form body, which
+        # holds no file, has been read already by the request guard, clinic.middleware.)
+        request.upload_handlers = [handler]
+    return csrf_protect(_upload)(request, model_admin, handler)
+
+
+def _upload(request, model_admin, handler):
+    files.sweep()
+    form = SessionImportForm(request.POST, request.FILES) if request.method == "POST" else SessionImportForm()
+    if request.method == "POST" and handler.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)  # "required": the file was refused, not forgotten
+        form.add_error(
+            "file",
+            f"This file is larger than {settings.IMPORT_UPLOAD_MAX_MB} MB, the most this page accepts. "
+            "Import it from the command line on the server: python manage.py import_sessions FILE.csv",
+        )
+    elif request.method == "POST" and form.is_valid():
+        state = files.job_start(upload=form.cleaned_data["file"], user=request.user)
+        sessions_import_check.enqueue(token=state["token"])
+        return redirect("admin:treatment_sessions_treatmentsession_import_job", token=state["token"])
+    jobs = [{**job, "created": datetime.datetime.fromisoformat(job["created"])} for job in files.jobs_of(request.user)]
+    context = _context(request, model_admin, form=form, jobs=jobs)
     return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
 
 
-def _problems_context(problems):
-    return {
-        "problems": problems[:PROBLEMS_SHOWN],
-        "problem_count": len(problems),
-        "problems_hidden": max(0, len(problems) - PROBLEMS_SHOWN),
-    }
+def sessions_import_job_view(request, model_admin, token):
+    """The page of one import job: its progress, then the dry run to confirm, then the outcome."""
+    _may_import(request)
+    state = files.job_load(token)
+    if state is None or (state["user_pk"] != request.user.pk and not request.user.is_superuser):
+        raise Http404("No such import")
+    if request.method == "POST":
+        return _decide(request, state)
+    rows = state.get("rows") or 0
+    context = _context(
+        request,
+        model_admin,
+        job=state,
+        refresh=state["stage"] in files.RUNNING,
+        percent=_percent(state.get("progress")),
+        too_long=rows >= ADMIN_IMPORT_MAX_ROWS and not stores_jobs(sessions_import_apply),
+        max_rows=ADMIN_IMPORT_MAX_ROWS,
+        holds_tables_seconds=max(1, round(rows * SECONDS_PER_MILLION_ROWS / 1_000_000))
+        if rows >= postgresql.BULK_CHECK_FROM_ROWS
+        else None,
+        problems_hidden=max(0, state.get("problem_count", 0) - len(state.get("problems", []))),
+    )
+    return TemplateResponse(request, "admin/treatment_sessions/import_job.html", context)
 
 
-def _import_confirmed(request, pending, context):
-    path = _upload_path(pending["token"])
-    del request.session[SESSION_KEY]
-    try:
-        with open(path, "rb") as source:
-            summary = sessions_import(source=source, imported_by=request.user)
-    except FileNotFoundError:
-        messages.error(request, "That upload has expired: upload the file again.")
+def _decide(request, state):
+    job_page = reverse("admin:treatment_sessions_treatmentsession_import_job", args=[state["token"]])
+    if state["stage"] != files.CHECKED:
+        messages.error(request, "This import has already been confirmed or cancelled.")
+        return redirect(job_page)
+    if "cancel" in request.POST and files.job_claim(state, "decided"):
+        files.job_finish(state, files.CANCELLED)
+        messages.info(request, f"Cancelled: {state['file_name']} was not imported and the uploaded copy is deleted.")
         return redirect("admin:treatment_sessions_treatmentsession_import")
-    except ImportRejected as rejected:
-        context.update(form=SessionImportForm(), file_name=pending["name"], **_problems_context(rejected.problems))
-        return TemplateResponse(request, "admin/treatment_sessions/import.html", context)
-    except ImportBusy as busy:
-        messages.error(request, f"{busy} Upload {pending['name']} again in a few minutes.")
-        return redirect("admin:treatment_sessions_treatmentsession_import")
-    finally:
-        path.unlink(missing_ok=True)
-    logger.info("Admin user %s imported a sessions file: %s", request.user.username, summary)
-    messages.success(request, f"Imported {pending['name']} as {request.user.username}. {summary}")
-    return redirect(reverse("admin:treatment_sessions_treatmentsession_changelist"))
+    too_long = state["rows"] >= ADMIN_IMPORT_MAX_ROWS and not stores_jobs(sessions_import_apply)
+    if "confirm" in request.POST and not too_long and files.job_claim(state, "decided"):
+        files.job_save(state, stage=files.QUEUED_IMPORT)
+        sessions_import_apply.enqueue(token=state["token"])
+    return redirect(job_page)
+
+
+def _percent(progress):
+    if not progress:
+        return None
+    return min(100, round(100 * progress["done"] / progress["total"]))

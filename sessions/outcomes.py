@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.utils import timezone
 from scipy import stats
 
@@ -184,6 +184,12 @@ class CohortTotals:
     pgic_responders: int = 0
 
 
+def _reading_cursor():
+    """A cursor on the database Django's router picks for reading sessions: the read replica inside
+    clinic.lib.replica.replica_reads() (the dashboard, cohort_table), else the primary."""
+    return connections[router.db_for_read(TreatmentSession)].cursor()
+
+
 def _window(date_from, date_to):
     """Return SQL conditions and parameters keeping session 1 inside the local-date window."""
     conditions, params = [], []
@@ -268,7 +274,7 @@ def cohort_totals(params):
         HAVING COUNT(delta) > 0
         ORDER BY LOWER(name), name
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         cursor.execute(sql, [*PGIC_RESPONDER, *IMPROVED, *IMPROVED, *values])
         return [CohortTotals(name, *(int(value or 0) for value in sums)) for name, *sums in cursor.fetchall()]
 
@@ -314,7 +320,7 @@ def pgic_rank_sums(params):
         GROUP BY condition_id, name
         ORDER BY LOWER(name), name
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         cursor.execute(sql, values)
         return [
             RankSums(name, count, tuple(int(v) for v in rest[:5]), tuple(int(v) for v in rest[5:]))
@@ -417,7 +423,7 @@ def spo2_by_session(params):
         ORDER BY LOWER(c.name), c.name, s.number
     """
     series = {}
-    with connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         cursor.execute(sql, [*values, params.sessions])
         # Integer sums and counts: cheaper for the database than AVG over numeric.
         for name, number, sum_before, n_before, sum_after, n_after in cursor.fetchall():

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from clinic.demo import demo_patients_create, demo_users_create
+from clinic.tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_the_lead_reaches_the_dashboard_from_the_admin_index_and_sees_the_charts
     page.get_by_role("link", name="Cohort outcomes").click()
     page.wait_for_url("**/admin/outcomes/")
     assert page.locator("#outcomes-table tbody tr").count() >= 5
-    page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 5")
+    wait_until(page, "document.querySelectorAll('#outcomes-charts canvas').length >= 5")
     assert not errors, errors
     tensions = page.evaluate(
         "[...document.querySelectorAll('#outcomes-charts canvas')]"
@@ -64,7 +65,7 @@ def test_the_dashboard_fits_a_phone(phone_page, live_server, screenshot, enter_c
     page = phone_page
     _log_in_as_lead(page, live_server, enter_code)
     page.goto(live_server.url + "/admin/outcomes/")
-    page.wait_for_function("document.querySelectorAll('#outcomes-charts canvas').length >= 1")
+    wait_until(page, "document.querySelectorAll('#outcomes-charts canvas').length >= 1")
     # Wide tables scroll inside their box; the page itself does not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "outcomes-dashboard-phone")
@@ -89,6 +90,6 @@ def test_the_lead_imports_a_file_from_admin_after_reading_the_dry_run(
     screenshot(page, "import-dry-run-tablet")
     assert not TreatmentSession.objects.exists()
     page.get_by_role("button", name="Import these 3 rows").click()
-    page.wait_for_url("**/treatmentsession/")
+    page.wait_for_url("**/treatmentsession/import/*/")
     expect(page.get_by_text("Imported history.csv as demo-lead.")).to_be_visible()
     assert TreatmentSession.objects.count() == 3

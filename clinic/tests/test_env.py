@@ -16,7 +16,7 @@ def test_cache_url_names_a_per_process_a_file_or_a_database_cache():
     }
 
 
-@pytest.mark.parametrize("url", ["redis://localhost", "file://", "db://", "nonsense"])
+@pytest.mark.parametrize("url", ["redis://", "memcached://localhost", "file://", "db://", "nonsense"])
 def test_a_cache_url_it_cannot_use_stops_start_up(url):
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         cache_from_url(url)

@@ -108,3 +108,57 @@ def test_the_former_intake_proxies_setting_still_sets_the_trusted_proxies():
     assert trusted() == "0"
     assert trusted(INTAKE_RATE_LIMIT_PROXIES="1") == "1"
     assert trusted(INTAKE_RATE_LIMIT_PROXIES="1", TRUSTED_PROXIES="2") == "2"
+
+
+def _setting(name, **env):
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a setting name from this file
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{name})",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "SECRET_KEY": "x" * 50,
+            "EMAIL_HOST": "smtp.example.org",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_jobs_go_to_the_worker_with_debug_off_and_run_at_once_under_make_run():
+    assert _setting("TASKS_BACKEND", DEBUG="0") == "database"
+    assert _setting("TASKS_BACKEND", DEBUG="1") == "immediate"
+
+
+def test_it_refuses_a_tasks_backend_it_does_not_know():
+    result = _start_django(DEBUG="0", SECRET_KEY="x" * 50, EMAIL_HOST="smtp.example.org", TASKS_BACKEND="celery")
+    assert result.returncode != 0 and "TASKS_BACKEND='celery'" in result.stderr
+
+
+def test_a_database_pool_turns_persistent_connections_off():
+    options = _setting("DATABASES['default']", DEBUG="0", DATABASE_URL="postgres://u@db/acuflow", DATABASE_POOL="4")
+    assert "'pool': {'min_size': 2, 'max_size': 4, 'timeout': 10}" in options and "'CONN_MAX_AGE': 0" in options
+
+
+def test_behind_pgbouncer_there_are_no_server_side_cursors_or_prepared_statements():
+    options = _setting(
+        "DATABASES['default']", DEBUG="0", DATABASE_URL="postgres://u@db/acuflow", DATABASE_PGBOUNCER="1"
+    )
+    assert "'DISABLE_SERVER_SIDE_CURSORS': True" in options and "'prepare_threshold': None" in options
+
+
+def test_a_replica_url_adds_the_replica_as_a_test_mirror_with_its_router():
+    assert "'MIRROR': 'default'" in _setting(
+        "DATABASES['replica']", DEBUG="0", DATABASE_REPLICA_URL="postgres://ro@replica/acuflow"
+    )
+    assert _setting("DATABASE_ROUTERS", DEBUG="0", DATABASE_REPLICA_URL="postgres://ro@replica/acuflow") == (
+        "['clinic.lib.replica.ReplicaRouter']"
+    )

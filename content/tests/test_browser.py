@@ -1,6 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from clinic.tests.waiting import wait_until
 from content.models import Article
 from content.tests.factories import ArticleFactory, TagFactory
 
@@ -49,7 +50,7 @@ def test_a_reader_on_a_phone_finds_an_article_and_reads_it(phone_page, live_serv
     while page.evaluate("!document.activeElement.classList.contains('table-scroll')"):
         page.keyboard.press("Tab")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('.article-body .table-scroll').scrollLeft > 0")
+    wait_until(page, "document.querySelector('.article-body .table-scroll').scrollLeft > 0")
     screenshot(page, "content-article-phone")
 
     page.goto(f"{live_server.url}/articles/")

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from clinic.tests.waiting import wait_until
 from patients.forms import SAFETY_QUESTIONS
 from patients.models import IntakeSubmission, Patient
 
@@ -70,7 +71,7 @@ def test_a_patient_who_makes_a_mistake_sees_it_beside_the_field_with_everything_
     summary = page.get_by_role("alert")
     assert "Please check 1 answer" in summary.inner_text()
     # Keyboard and screen-reader users land on the list of problems.
-    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    wait_until(page, "document.activeElement.id === 'error-summary'")
     error = page.locator("#id_email_error")
     assert error.is_visible() and "Enter an email address like name@example.com." in error.inner_text()
     email = page.get_by_label("Email address")

@@ -259,6 +259,29 @@ def test_mistakes_and_bots_count_against_the_rate_limit_but_reading_the_form_doe
     assert client.post("/assessment/", intake_post_data()).status_code == 429
 
 
+def test_a_waiting_room_behind_one_address_sends_forty_in_a_minute_and_a_flood_is_stopped(settings, monkeypatch):
+    """The defaults: 40 a minute and 400 a day per address (a hospital network, a clinic's own Wi-Fi)."""
+    monkeypatch.setattr("patients.ratelimit.time", type("Clock", (), {"time": staticmethod(lambda: 7_200_030.0)}))
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    statuses = [
+        client.post("/assessment/", intake_post_data(email=f"patient{n}@example.org", submission_key=None)).status_code
+        for n in range(41)
+    ]
+    assert statuses == [302] * 40 + [429]
+    assert Patient.objects.count() == 40
+
+
+def test_one_email_address_may_send_five_an_hour_from_any_address(settings, client):
+    for number in range(5):
+        response = client.post("/assessment/", intake_post_data(submission_key=None), REMOTE_ADDR=f"203.0.113.{number}")
+        assert response.status_code == 302
+    response = client.post("/assessment/", intake_post_data(submission_key=None), REMOTE_ADDR="203.0.113.99")
+    assert response.status_code == 429
+    assert "for this email address" in response.content.decode()
+    other = client.post("/assessment/", intake_post_data(email="someone.else@example.org"), REMOTE_ADDR="203.0.113.99")
+    assert other.status_code == 302
+
+
 def test_the_rate_limit_can_be_switched_off(settings, client):
     settings.INTAKE_RATE_LIMIT = "off"
     for number in range(15):

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import RequestFactory
 
-from patients.ratelimit import parse_rate, rate_limit_hit
+from patients.ratelimit import email_key, parse_rate, parse_rates, rate_limit_hit
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,28 @@ def test_an_unreadable_rate_at_run_time_is_a_configuration_error():
 
     with pytest.raises(ImproperlyConfigured):
         rate_limit_hit(RequestFactory().post("/"), scope="test", rate="lots")
+
+
+def test_several_rates_all_apply():
+    assert parse_rates("40/minute, 400/day") == [(40, 60), (400, 86400)]
+    assert parse_rates("off") == []
+    with pytest.raises(ValueError, match="not a rate"):
+        parse_rates("40/minute,lots")
+
+
+def test_a_post_over_any_of_the_rates_must_wait_for_that_window(monkeypatch):
+    monkeypatch.setattr("patients.ratelimit.time", type("Clock", (), {"time": staticmethod(lambda: 7_200_000.0)}))
+
+    def post():
+        request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.9")
+        return rate_limit_hit(request, scope="test-two", rate="3/minute,4/day")
+
+    assert [post() for _ in range(3)] == [None, None, None]
+    assert post() == 60  # the minute is used up: wait for the next one
+    assert post() == 86400 - 7_200_000 % 86400  # and now the day too
+
+
+def test_an_email_is_counted_under_a_key_that_does_not_reveal_it():
+    key = email_key(" Ana.Lopez@Example.org ")
+    assert key == email_key("ana.lopez@example.org")
+    assert "ana" not in key and "example" not in key and len(key) == 32

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from clinic.tests.waiting import wait_until
 from patients.tests.factories import PatientFactory
 from sessions.models import TreatmentSession
 from sessions.tests.factories import TreatmentSessionFactory
@@ -73,7 +74,7 @@ def test_a_practitioner_logs_a_session_on_a_tablet_and_fixes_an_out_of_range_rea
     # Focus is on the list of problems, each a link to its field; the error is also beside the field.
     summary = page.locator("#error-summary")
     summary.wait_for()
-    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    wait_until(page, "document.activeElement.id === 'error-summary'")
     summary.get_by_role("link", name="SpO₂ before (%)").click()
     assert page.evaluate("document.activeElement.id") == "id_spo2_pre"
     assert (

@@ -68,11 +68,12 @@ def test_signing_out_ends_the_session(client, practitioner):
     assert client.get("/practice/").status_code == 302
 
 
-def test_a_practitioner_resets_a_forgotten_password_by_email(practitioner):
+def test_a_practitioner_resets_a_forgotten_password_by_email(practitioner, django_capture_on_commit_callbacks):
     practitioner.email = "mei@example.org"
     practitioner.save()
     client = Client()
-    response = client.post("/accounts/password_reset/", {"email": "mei@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": "mei@example.org"})
     assert response["Location"] == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1
     assert "Reset your" in mail.outbox[0].subject

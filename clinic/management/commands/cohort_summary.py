@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from clinic.lib.replica import replica_reads
 from clinic.management.cohort_cli import cohort_arguments_add, cohort_params_from_options
 from sessions.outcomes import cohort_totals
 from sessions.pooling import DEFAULT_MIN_CELL, SITE_NAME_LENGTH, summary_document
@@ -32,7 +33,12 @@ class Command(BaseCommand):
         )
         cohort_arguments_add(parser)
 
-    def handle(self, *args, file, site, min_cell, **options):
+    def handle(self, *args, **options):
+        # Reads only: the read replica answers them when there is one (DATABASE_REPLICA_URL).
+        with replica_reads():
+            self._export(**options)
+
+    def _export(self, *, file, site, min_cell, **options):
         site = (site if site is not None else settings.CLINIC_NAME).strip()
         if not site or len(site) > SITE_NAME_LENGTH:
             raise CommandError(f"--site must be a name of 1 to {SITE_NAME_LENGTH} characters.")

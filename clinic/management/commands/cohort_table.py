@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from clinic.lib.csvsafe import csv_write
+from clinic.lib.replica import replica_reads
 from clinic.management.cohort_cli import cohort_arguments_add, cohort_params_from_options, text_table
 from sessions.outcome_table import CSV_COLUMNS, csv_rows, outcome_table
 from sessions.outcomes import cohort_row, cohort_totals
@@ -20,7 +21,12 @@ class Command(BaseCommand):
         cohort_arguments_add(parser)
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    def handle(self, *args, sessions, reading, date_from, date_to, all_patients, protocol, format, **options):
+    def handle(self, *args, **options):
+        # A read-only report: the read replica answers it when there is one (DATABASE_REPLICA_URL).
+        with replica_reads():
+            self._report(**options)
+
+    def _report(self, *, sessions, reading, date_from, date_to, all_patients, protocol, format, **options):
         params, recorded = cohort_params_from_options(
             sessions=sessions,
             reading=reading,

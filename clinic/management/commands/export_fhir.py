@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.lib.replica import replica_reads
 from patients.models import Patient
 from sessions.fhir import fhir_bundle
 from sessions.research import ResearchKeyMissing, research_key
@@ -24,7 +25,12 @@ class Command(BaseCommand):
             "--research", action="store_true", help="De-identified: pseudonyms, age bands, no names or dates."
         )
 
-    def handle(self, *args, file, patient, research, **options):
+    def handle(self, *args, **options):
+        # Reads only: the read replica answers them when there is one (DATABASE_REPLICA_URL).
+        with replica_reads():
+            self._export(**options)
+
+    def _export(self, *, file, patient, research, **options):
         key = None
         if research:
             try:

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.lib.csvsafe import csv_write
+from clinic.lib.replica import replica_reads
 from clinic.management.cohort_cli import window_dates
 from sessions.research import COLUMNS, ResearchKeyMissing, research_key, research_rows
 
@@ -24,7 +25,12 @@ class Command(BaseCommand):
             "--to", dest="date_to", help="Only patients whose first session is on or before this date (YYYY-MM-DD)."
         )
 
-    def handle(self, *args, file, date_from, date_to, **options):
+    def handle(self, *args, **options):
+        # Reads only: the read replica answers them when there is one (DATABASE_REPLICA_URL).
+        with replica_reads():
+            self._export(**options)
+
+    def _export(self, *, file, date_from, date_to, **options):
         try:
             key = research_key()
         except ResearchKeyMissing as error:
