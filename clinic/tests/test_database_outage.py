@@ -8,10 +8,10 @@ import urllib.request
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from clinic.tests.form_fields import form_fields
 from clinic.tests.gunicorn_server import gunicorn_serving
+from conftest import VerifiedClient
 from patients.models import IntakeSubmission
 from patients.tests.factories import PatientFactory, intake_post_data
 from sessions.models import TreatmentSession
@@ -47,10 +47,10 @@ def _database_url():
 def test_five_intakes_sent_during_an_outage_are_kept_by_the_page_and_saved_once_it_is_over(
     database_outage, practitioner
 ):
-    staff = Client()
+    staff = VerifiedClient()  # signed in with both factors, as the workspace asks
     staff.force_login(practitioner)
     session_cookie = f"sessionid={staff.cookies['sessionid'].value}"
-    env = {"SECURE_COOKIES": "0", "INTAKE_RATE_LIMIT": "off"}
+    env = {"SECURE_COOKIES": "0", "INTAKE_RATE_LIMIT": "off", "INTAKE_EMAIL_RATE_LIMIT": "off"}
     with gunicorn_serving(database_url=_database_url(), **env) as base_url:
         patients = [_Browser(base_url) for _ in PATIENTS]
         workspace = _Browser(base_url, [session_cookie])
@@ -90,7 +90,7 @@ def test_five_intakes_sent_during_an_outage_are_kept_by_the_page_and_saved_once_
 @pytest.mark.django_db(transaction=True)
 def test_a_session_whose_connection_drops_mid_transaction_is_not_half_saved(database_outage, practitioner):
     patient = PatientFactory(practitioner=practitioner)
-    staff = Client(raise_request_exception=False)
+    staff = VerifiedClient(raise_request_exception=False)
     staff.force_login(practitioner)
 
     def drop_before_the_points_are_written(execute, sql, params, many, context):
