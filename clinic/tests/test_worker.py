@@ -22,7 +22,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from clinic.lib.jobs import queue_status
-from patients.models import Patient
+from conftest import VerifiedClient
+from patients.models import IntakeSubmission
 from patients.tests.factories import intake_post_data
 from sessions.models import TreatmentSession
 from sessions.tests.test_import import GOOD_FILE
@@ -101,6 +102,7 @@ def run_worker(*, mail_port, upload_dir):
         "DEBUG": "0",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "TASKS_BACKEND": "database",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",  # not the locmem one `make test` sets
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(mail_port),
         "EMAIL_USE_TLS": "0",
@@ -122,7 +124,7 @@ def run_worker(*, mail_port, upload_dir):
 def test_the_worker_sends_the_intake_confirmation_the_request_only_enqueued(jobs_in_database, smtp):
     response = Client().post("/assessment/", intake_post_data())
     assert response.status_code == 302
-    ref = Patient.objects.get().patient_ref
+    ref = IntakeSubmission.objects.get().public_reference
     assert smtp.messages == []  # the request sent nothing itself
     assert queue_status()["ready"] == 1
 
@@ -164,7 +166,7 @@ def test_the_worker_sends_a_password_reset_link_that_works(jobs_in_database, smt
 
 
 def test_an_admin_import_runs_in_the_worker_from_upload_to_imported(jobs_in_database, smtp, clinic_lead):
-    client = Client()
+    client = VerifiedClient()  # admin asks for both factors
     client.force_login(clinic_lead)
     url = "/admin/treatment_sessions/treatmentsession/import/"
     response = client.post(url, {"file": SimpleUploadedFile("history.csv", GOOD_FILE.encode())}, follow=True)
