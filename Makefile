@@ -17,6 +17,7 @@ install: $(STAMP)
 
 ## run: create .venv, install, migrate, load demo data, serve http://127.0.0.1:8000 on SQLite
 run: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py compile_translations -v 0
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -24,6 +25,7 @@ run: $(STAMP)
 ## test: the whole suite; uses DATABASE_URL when set, SQLite otherwise. On PostgreSQL the read
 ## replica is the primary itself, mirrored in tests, so the routing is tested on real connections.
 test: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py compile_translations -v 0
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} \
 	  EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.locmem.EmailBackend} \
 	  DATABASE_REPLICA_URL=$${DATABASE_REPLICA_URL:-$${DATABASE_URL:-}} \

@@ -1,9 +1,11 @@
 """Middleware the clinic's pages share: refusing requests the app cannot read, and keeping private pages
 out of caches."""
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 # Posted forms Django parses itself. Multipart bodies (uploads) are left to the view that reads
@@ -58,4 +60,25 @@ class PrivatePagesNoStoreMiddleware:
             self._prefixes = (*(reverse(name) for name in _PRIVATE_PAGES), _ACCOUNTS)
         if request.path.startswith(self._prefixes):
             add_never_cache_headers(response)
+        return response
+
+
+class PublicLanguageMiddleware:
+    """Speak the language the address names: /zh-hans/… in Simplified Chinese, every other address
+    (the English public pages, the workspace, admin) in English, whatever the browser prefers.
+
+    Django's LocaleMiddleware would also follow a language cookie or Accept-Language on any
+    address, which would turn parts of admin (Django's own strings) Chinese for staff whose browser
+    prefers it; the workspace and admin stay in English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

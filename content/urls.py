@@ -1,10 +1,8 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from clinic.lib.replica import reads_from_replica
 from content import views
 from content.feeds import ArticleFeed
-from content.sitemaps import SITEMAPS
 
 app_name = "content"
 
@@ -16,5 +14,4 @@ urlpatterns = [
     path("articles/tag/<slug:slug>/", views.tag_articles, name="tag"),
     path("articles/condition/<slug:slug>/", views.condition_articles, name="condition"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
-    path("sitemap.xml", reads_from_replica(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
