@@ -11,6 +11,7 @@ from django.utils import timezone
 from content.models import Article, ArticleTranslation
 from content.services import PublishNotAllowed, article_translation_save, article_translations_publish
 from content.tests.factories import ArticleFactory, ArticleTranslationFactory, TagFactory
+from patients.models import Condition
 from patients.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,8 @@ def test_the_article_admin_page_links_its_translation(client, editor):
     client.force_login(editor)
     html = client.get(f"/admin/content/article/{article.pk}/change/").content.decode()
     assert f"/admin/content/articletranslation/add/?article={article.pk}&amp;language=zh-hans" in html
+    add_page = client.get(f"{ADD_URL}?article={article.pk}&language=zh-hans").content.decode()
+    assert f'<option value="{article.pk}" selected>' in add_page
     translation = ArticleTranslationFactory(article=article, status=Article.Status.IN_REVIEW)
     html = client.get(f"/admin/content/article/{article.pk}/change/").content.decode()
     assert f"/admin/content/articletranslation/{translation.pk}/change/" in html and "In review" in html
@@ -207,3 +210,20 @@ def test_the_definitions_page_and_the_outcome_table_speak_chinese(reader):
     chinese = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
     assert "第 6 次治疗后血氧饱和度均值" in chinese and "血氧饱和度变化 Δ（95% 置信区间）" in chinese
     assert "Avg. SpO₂" not in chinese
+
+
+def test_a_chinese_condition_page_names_the_condition_in_chinese(reader):
+    raynauds = Condition.objects.get(slug="raynauds-phenomenon")
+    article = ArticleFactory(title="Cold hands", conditions=[raynauds])
+    ArticleTranslationFactory(article=article, title="手冷")
+    html = reader.get(f"/zh-hans/articles/condition/{raynauds.slug}/").content.decode()
+    assert '<h1 class="h3">关于雷诺现象的文章</h1>' in html and ">手冷</a>" in html
+    detail = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
+    assert f'相关病症： <a href="/zh-hans/articles/condition/{raynauds.slug}/">雷诺现象</a>' in detail
+
+
+def test_the_chinese_home_page_lists_the_latest_articles_in_chinese(reader):
+    article = ArticleFactory(title="Warm hands")
+    ArticleTranslationFactory(article=article, title="温暖的双手")
+    html = reader.get("/zh-hans/").content.decode()
+    assert f'<a href="/zh-hans/articles/{article.slug}/">温暖的双手</a>' in html and "Warm hands" not in html
