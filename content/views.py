@@ -38,6 +38,7 @@ def tag_articles(request, slug):
 def condition_articles(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
     page = _page(request, articles_public().filter(conditions=condition))
+    # Condition names are seeded data (patients' migration 0002); content's catalogue translates them.
     heading = _("Articles about %(condition)s") % {"condition": _(condition.name)}
     context = {"page": page, "heading": heading, "condition": condition}
     return render(request, "content/article_list.html", context)
