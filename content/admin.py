@@ -1,15 +1,21 @@
 from django.contrib import admin, messages
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from content.embeds import body_with_embeds, embed_problems
-from content.forms import ArticleAdminForm
-from content.models import Article, Tag
+from content.forms import ArticleAdminForm, ArticleTranslationAdminForm
+from content.models import TRANSLATION_LANGUAGES, Article, ArticleTranslation, Tag
 from content.rendering import render_markdown
-from content.services import article_save, articles_publish, articles_submit_for_review
+from content.services import (
+    article_save,
+    article_translation_save,
+    article_translations_publish,
+    articles_publish,
+    articles_submit_for_review,
+)
 
 
 @admin.register(Tag)
@@ -32,6 +38,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "slug", "summary", "body", "preview"]}),
         ("Publishing", {"fields": ["status", "published_at", "author", "view_count"]}),
         ("About", {"fields": ["source", "source_url", "tags", "conditions", "meta_description"]}),
+        ("Translations", {"fields": ["translations"]}),
     ]
 
     class Media:
@@ -52,7 +59,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["preview", "author", "view_count"]
+        readonly = ["preview", "author", "view_count", "translations"]
         if obj is not None and (obj.status == Article.Status.PUBLISHED or obj.published_at):
             readonly.append("slug")  # stable once published
         if not self._can_publish(request):
@@ -99,6 +106,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
             else "",
         )
 
+    @admin.display(description="translations")
+    def translations(self, article):
+        if not (article and article.pk):
+            return "Save the article first, then add its translations."
+        done = {translation.language: translation for translation in article.translations.all()}
+        links = []
+        for code, name in TRANSLATION_LANGUAGES:
+            if code in done:
+                translation = done[code]
+                url = reverse("admin:content_articletranslation_change", args=[translation.pk])
+                links.append(format_html('<a href="{}">{}: {}</a>', url, name, translation.get_status_display()))
+            else:
+                url = reverse("admin:content_articletranslation_add") + f"?article={article.pk}&language={code}"
+                links.append(format_html('<a href="{}">Add the {} translation</a>', url, name))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((link,) for link in links)))
+
     def get_urls(self):
         preview = self.admin_site.admin_view(require_POST(self.preview_view))
         return [path("preview/", preview, name="content_article_preview"), *super().get_urls()]
@@ -124,5 +147,92 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request,
                 f"“{article.title}” was not published: " + " ".join(embed_problems(article.body)),
+                messages.ERROR,
+            )
+
+
+@admin.register(ArticleTranslation)
+class ArticleTranslationAdmin(SimpleHistoryAdmin):
+    """Translations are reviewed and published like articles, by the same people (content.publish_article)."""
+
+    form = ArticleTranslationAdminForm
+    list_display = ["title", "article", "language", "status", "published_at", "live", "translator", "updated_at"]
+    list_filter = ["language", "status"]
+    list_select_related = ["article", "translator"]
+    search_fields = ["title", "summary", "body", "article__title"]
+    actions = ["publish"]
+    fieldsets = [
+        (None, {"fields": ["article", "language", "title", "summary", "body", "preview"]}),
+        ("Publishing", {"fields": ["status", "published_at", "translator"]}),
+        ("About", {"fields": ["meta_description"]}),
+    ]
+
+    class Media:
+        js = ["content/admin-article-preview.js"]
+        css = {"all": ["content/admin-article-preview.css"]}
+
+    def _can_publish(self, request):
+        return request.user.has_perm("content.publish_article")
+
+    def has_publish_permission(self, request):
+        return self._can_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        # As for articles: a published translation changes only through someone who may publish.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self._can_publish(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["preview", "translator"]
+        if obj is not None:
+            readonly += ["article", "language"]
+        if not self._can_publish(request):
+            readonly.append("published_at")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.can_publish = self._can_publish(request)
+        if not form.can_publish and "status" in form.base_fields:
+            form.base_fields["status"].choices = [
+                choice for choice in Article.Status.choices if choice[0] != Article.Status.PUBLISHED
+            ]
+        return form
+
+    def save_model(self, request, obj, form, change):
+        article_translation_save(translation=obj, by=request.user)
+        problems = embed_problems(obj.body)
+        if problems:
+            self.message_user(
+                request,
+                "Saved, but it cannot be published until this is corrected: " + " ".join(problems),
+                messages.WARNING,
+            )
+
+    @admin.display(boolean=True, description="public")
+    def live(self, translation):
+        return translation.is_public
+
+    @admin.display(description="preview")
+    def preview(self, translation):
+        return format_html(
+            '<div class="article-preview" id="article-preview" data-preview-url="{}" aria-live="polite">{}</div>'
+            '<p class="help">The preview follows what you type. {}</p>',
+            reverse("admin:content_article_preview"),
+            body_with_embeds(translation.body_html) if translation and translation.pk else "",
+            format_html('<a href="{}">Open the page as readers will see it</a>.', translation.get_absolute_url())
+            if translation and translation.pk
+            else "",
+        )
+
+    @admin.action(description="Publish selected translations", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed, refused = article_translations_publish(translations=queryset, by=request.user)
+        self.message_user(request, f"{changed} translation(s) published.", messages.SUCCESS)
+        for translation in refused:
+            self.message_user(
+                request,
+                f"“{translation.title}” was not published: " + " ".join(embed_problems(translation.body)),
                 messages.ERROR,
             )

@@ -1,6 +1,9 @@
-"""Demo articles for seed_demo: written for this project, published a few weeks apart.
+"""Demo articles for seed_demo: written for this project, published a few weeks apart, two of them
+with a published Simplified Chinese translation (the others show readers of /zh-hans/ the notice
+and the original).
 
-Each article is found by its slug, so running seed_demo again creates nothing new.
+Each article is found by its slug and each translation by its article and language, so running
+seed_demo again creates nothing new.
 """
 
 from datetime import timedelta
@@ -10,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from content.models import Article, Tag
-from content.services import article_save
+from content.models import Article, ArticleTranslation, Tag
+from content.services import article_save, article_translation_save
 from patients.models import Condition
 
 MEASURING = """\
@@ -117,6 +120,60 @@ causes, from warmer weather to changes in medication. We share them so you can j
 [definitions](/articles/definitions/).
 """
 
+# The translations keep each paragraph on one line: a line break inside a Chinese paragraph shows as a space.
+MEASURING_ZH = """\
+在诊所，每次治疗的开始和结束都一样：安静地坐一分钟，夹上指夹，回答几个问题。这篇文章说明我们记录什么，以及为什么记录。
+
+## 每次就诊时我们记录什么
+
+| 时间 | 内容 | 原因 |
+|---|---|---|
+| 针刺前 | 静息血氧饱和度（SpO₂）和脉搏 | 您当天的基线读数，在坐下休息五分钟后测量 |
+| 针刺后 | 再测一次血氧饱和度和脉搏 | 了解这次治疗后身体的即时反应 |
+| 结束时 | 用您自己的话说说温暖感和头脑清晰度 | 对您重要的感受，而不只是仪器的读数 |
+
+**血氧饱和度（SpO₂）**是血液中携带氧气的血红蛋白所占的比例。健康成年人静息时通常在 95% 到 100% 之间。读数低于 90% 时，我们一定会和您跟进，必要时也会联系您的医生。
+
+## 为什么指夹读数不能说明一切
+
+脉搏血氧仪读取的是流过指尖的血液。手冷、涂了指甲油或手在动，都会影响读数，所以我们在温暖的房间里、在您静息时测量。我们也会问您*感觉*如何，因为温暖感或头脑清晰度的变化，往往比仪器能测到的变化来得更早。
+
+## 这些数字用在哪里
+
+您的读数属于您的病历，用来指导您的治疗。如果您同意将数据用于研究，这些读数还会以匿名方式计入我们公布的数据：请看[我们的疗效数据](/zh-hans/articles/our-outcome-figures/)。
+如果您想知道这种治疗方式是否适合您，可以先读[第一次就诊时会发生什么](/zh-hans/articles/your-first-visit/)（英文）。
+"""  # noqa: E501
+
+OUTCOMES_ZH = """\
+我们公布自己的结果，包括不那么好看的结果。下表根据我们的治疗记录自动更新：它比较每位患者第一次治疗时的静息血氧饱和度，和第六次治疗后的读数。
+
+[[cohort-outcomes]]
+
+## 如何阅读这张表
+
+- **血氧饱和度变化 Δ** 是每位患者平均变化了多少，单位为百分点。括号里的范围是它的 95% 置信区间：范围窄，说明结果稳定；范围宽，说明我们还需要更多患者的数据。
+- **患者少于 5 名**表示完成第六次治疗的患者太少，说明不了什么，而且我们不愿冒让人认出某位患者的风险。
+- 只统计同意将数据匿名用于研究的患者。
+
+## 这些数据不能说明什么
+
+这些数据来自一家诊所，没有对照组。一个疗程后血氧饱和度上升，可能有很多原因，从天气变暖到用药变化都有可能。我们公布这些数据，是为了让您自己判断；也请参考[我们如何测量](/zh-hans/articles/how-we-measure-circulation/)和准确的[定义](/zh-hans/articles/definitions/)。
+"""  # noqa: E501
+
+# article slug -> its published Simplified Chinese translation
+DEMO_TRANSLATIONS = {
+    "how-we-measure-circulation": {
+        "title": "我们如何在每次就诊时测量血液循环",
+        "summary": "静息血氧饱和度、脉搏，以及您的感受：每次治疗前后我们记录什么，为什么记录。",
+        "body": MEASURING_ZH,
+    },
+    "our-outcome-figures": {
+        "title": "我们的疗效数据，如实公布",
+        "summary": "六次治疗后静息血氧饱和度的变化，按病症分列，直接来自我们的记录。",
+        "body": OUTCOMES_ZH,
+    },
+}
+
 # slug -> article fields, tags, condition slugs, days ago published
 DEMO_ARTICLES = {
     "how-we-measure-circulation": {
@@ -161,7 +218,8 @@ def _tag(name):
 
 
 def demo_articles_create():
-    """Create the demo articles that are missing, published by the demo editor. Return how many were created.
+    """Create the demo articles that are missing, published by the demo editor, and their missing demo
+    translations. Return how many articles were created.
 
     Run after clinic.demo.demo_users_create, which makes the demo editor.
     """
@@ -186,4 +244,21 @@ def demo_articles_create():
             article.tags.set([_tag(name) for name in spec["tags"]])
             article.conditions.set(Condition.objects.filter(slug__in=spec["conditions"]))
         created += 1
+    _demo_translations_create(author=author)
     return created
+
+
+def _demo_translations_create(*, author):
+    """Publish the demo translations that are missing, an hour after their article (or now, if later)."""
+    for slug, spec in DEMO_TRANSLATIONS.items():
+        article = Article.objects.filter(slug=slug).first()
+        if article is None or article.translations.filter(language="zh-hans").exists():
+            continue
+        translation = ArticleTranslation(
+            article=article,
+            language="zh-hans",
+            status=Article.Status.PUBLISHED,
+            published_at=min(article.published_at + timedelta(hours=1), timezone.now()),
+            **spec,
+        )
+        article_translation_save(translation=translation, by=author)

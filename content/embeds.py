@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from patients.selectors import research_consent_last_withdrawn
-from sessions.outcome_table import DEFAULT_SESSIONS, SESSIONS_RANGE, outcome_table
+from sessions.outcome_table import DEFAULT_SESSIONS, PUBLISH_MIN_PATIENTS, SESSIONS_RANGE, outcome_table
 
 CACHE_SECONDS = 300
 
@@ -118,12 +118,15 @@ def pooled_table_published(*, sessions):
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
+# The tables' caches hold figures, never words: each page draws them in its reader's language.
 def _cohort_outcomes_html(*, sessions):
-    return render_to_string("content/embeds/cohort_outcomes.html", cohort_table_published(sessions=sessions))
+    context = {**cohort_table_published(sessions=sessions), "minimum": PUBLISH_MIN_PATIENTS}
+    return render_to_string("content/embeds/cohort_outcomes.html", context)
 
 
 def _pooled_outcomes_html(*, sessions):
-    return render_to_string("content/embeds/pooled_outcomes.html", pooled_table_published(sessions=sessions))
+    context = {**pooled_table_published(sessions=sessions), "minimum": PUBLISH_MIN_PATIENTS}
+    return render_to_string("content/embeds/pooled_outcomes.html", context)
 
 
 EMBEDS = {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext, gettext_lazy
 
 from content.selectors import articles_public
 
@@ -9,23 +10,24 @@ FEED_LENGTH = 20
 
 
 class ArticleFeed(Feed):
-    """The newest published articles as an Atom feed."""
+    """The newest published articles as an Atom feed, in the address's language: each article's
+    published translation where it has one, the original otherwise."""
 
     feed_type = Atom1Feed
     link = reverse_lazy("content:list")
-    subtitle = "Articles from the clinic: our approach, and our outcome figures."
+    subtitle = gettext_lazy("Articles from the clinic: our approach, and our outcome figures.")
 
     def title(self):
-        return f"{settings.CLINIC_NAME}: articles"
+        return gettext("%(clinic)s: articles") % {"clinic": settings.CLINIC_NAME}
 
     def items(self):
         return articles_public().prefetch_related("tags")[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.title
+        return article.shown_text.title
 
     def item_description(self, article):
-        return article.summary
+        return article.shown_text.summary
 
     def item_pubdate(self, article):
         return article.published_at

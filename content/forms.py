@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from clinic.lib.formfields import RangeCheckedModelMultipleChoiceField
 from content.embeds import embed_problems
-from content.models import RESERVED_SLUGS, Article, Tag
+from content.models import RESERVED_SLUGS, Article, ArticleTranslation, Tag
 from content.rendering import image_problems
 from content.services import article_settle
 from patients.models import Condition
@@ -77,10 +77,7 @@ class ArticleAdminForm(forms.ModelForm):
             article_settle(article=draft)
             cleaned_data.update(slug=draft.slug, published_at=draft.published_at)
         # A draft may hold a mistyped embed (the preview flags it); a published article may not.
-        if cleaned_data.get("status") == Article.Status.PUBLISHED and "body" in cleaned_data:
-            problems = embed_problems(cleaned_data["body"])
-            if problems:
-                self.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
+        _publishable(self, cleaned_data)
         return cleaned_data
 
     def clean_body(self):
@@ -98,3 +95,46 @@ class ArticleAdminForm(forms.ModelForm):
                 "You may not publish articles: choose “In review” and an editor will publish it.", code="publish"
             )
         return status
+
+
+def _publishable(form, cleaned_data):
+    """Refuse (on the body) publishing with a shortcode that will not show as an embed, as article_save does."""
+    if cleaned_data.get("status") == Article.Status.PUBLISHED and "body" in cleaned_data:
+        problems = embed_problems(cleaned_data["body"])
+        if problems:
+            form.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
+
+
+class ArticleTranslationAdminForm(forms.ModelForm):
+    """The admin form of a translation: the original's rules for images, embeds and publishing.
+    `can_publish` is set by the admin from the user's permissions."""
+
+    can_publish = True
+
+    class Meta:
+        model = ArticleTranslation
+        fields = ["article", "language", "title", "summary", "body", "status", "published_at", "meta_description"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"}),
+            "published_at": LabelledSplitDateTime(label="Publication"),
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems, code="image")
+        return body
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status == Article.Status.PUBLISHED and not self.can_publish:
+            raise ValidationError(
+                "You may not publish translations: choose “In review” and an editor will publish it.", code="publish"
+            )
+        return status
+
+    def clean(self):
+        cleaned_data = super().clean()
+        _publishable(self, cleaned_data)
+        return cleaned_data

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from patients.models import Condition
@@ -33,9 +34,9 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", gettext_lazy("Draft")
+        IN_REVIEW = "in_review", gettext_lazy("In review")
+        PUBLISHED = "published", gettext_lazy("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -107,6 +108,101 @@ class Article(models.Model):
         """True when published with a time still to come: hidden until then."""
         published = self.status == self.Status.PUBLISHED and self.published_at is not None
         return published and self.published_at > timezone.now()
+
+    @property
+    def description(self):
+        return self.meta_description or self.summary
+
+    # The language the article itself is written in; its translations name theirs.
+    language = settings.LANGUAGE_CODE
+
+    @property
+    def shown_text(self):
+        """What a reader of the active language is shown: the published translation that
+        content.selectors fetched with the article (`published_translations`), or the article itself.
+
+        Both have title, summary, body_html, description and language.
+        """
+        return next(iter(getattr(self, "published_translations", None) or []), self)
+
+
+# The languages an article may be translated into: every language of the site but the original's.
+TRANSLATION_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class ArticleTranslationQuerySet(models.QuerySet):
+    def published(self, *, now=None):
+        """Translations the public may read: published, their time come, and their article public too."""
+        now = now or timezone.now()
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=now,
+        )
+
+
+class ArticleTranslation(models.Model):
+    """An article in another language, reviewed and published on its own like the original.
+
+    Tags, conditions, source, the author and the read count are the article's; the text is the
+    translation's own, rendered and sanitised the same way.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, choices=TRANSLATION_LANGUAGES)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(max_length=500, help_text="One or two sentences for lists, the feed and search.")
+    body = models.TextField(
+        help_text="Markdown, as in the original. Embeds ([[cohort-outcomes]]) show in the reader's language."
+    )
+    body_html = models.TextField(editable=False, default="", help_text="The body rendered and sanitised on save.")
+    meta_description = models.CharField(
+        max_length=300, blank=True, help_text="For search engines and link previews; the summary when empty."
+    )
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="article_translations",
+    )
+    status = models.CharField(
+        max_length=10, choices=Article.Status.choices, default=Article.Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the translation goes public (once the article is). Leave empty to publish now.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleTranslationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="article_translation_one_per_language"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_translation_published_has_published_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_language_display()})"
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return reverse("content:detail", args=[self.article.slug])
+
+    @property
+    def is_public(self):
+        """True when the public can read it: published, its time come, and the article public."""
+        published = self.status == Article.Status.PUBLISHED and self.published_at is not None
+        return published and self.published_at <= timezone.now() and self.article.is_public
 
     @property
     def description(self):

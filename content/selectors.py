@@ -1,16 +1,43 @@
 """Reads of published articles for the public pages, the home page and other apps."""
 
-from django.db import connection
-from django.db.models import Count, Q
+import re
 
-from content.models import Article
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import translation
+
+from content.models import Article, ArticleTranslation
 
 SEARCH_CONFIG = "english"
+# Han characters (with the extensions and compatibility ideographs), kana and hangul: text that
+# PostgreSQL's full-text search, which splits words at spaces and punctuation, cannot read.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+def article_translation_public(*, article, language=None):
+    """Return `article`'s published translation in `language` (the active language), or None."""
+    language = language or translation.get_language()
+    if language == settings.LANGUAGE_CODE:
+        return None
+    return ArticleTranslation.objects.published().filter(article=article, language=language).first()
+
+
+def articles_in_language(articles, *, language=None):
+    """Return the queryset `articles` with each article's published translation in `language` (the
+    active language) fetched with it, so that `article.shown_text` is what its reader is shown."""
+    language = language or translation.get_language()
+    if language == settings.LANGUAGE_CODE:
+        return articles
+    published = ArticleTranslation.objects.published().filter(language=language)
+    return articles.prefetch_related(Prefetch("translations", queryset=published, to_attr="published_translations"))
 
 
 def articles_public():
-    """Published articles whose time has come, newest first, with what list pages show."""
-    return Article.objects.published().select_related("author").order_by("-published_at", "-pk")
+    """Published articles whose time has come, newest first, with what list pages show (in the
+    active language: see articles_in_language)."""
+    articles = Article.objects.published().select_related("author").order_by("-published_at", "-pk")
+    return articles_in_language(articles)
 
 
 def articles_latest(*, limit=3):
@@ -41,16 +68,27 @@ def articles_related(*, article, limit=3):
     )
 
 
+def _text_matches(word):
+    """Articles whose title, summary or body, or those of a published translation, hold `word`."""
+    in_translation = ArticleTranslation.objects.published().filter(
+        Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word), article=OuterRef("pk")
+    )
+    return Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word) | Exists(in_translation)
+
+
 def articles_search(*, query):
     """Return public articles matching `query`, best first.
 
-    On PostgreSQL: full-text search (title weighs most, then summary, then body) ranked by
-    relevance. Elsewhere: every word must appear somewhere in the title, summary or body.
+    A query with Chinese (or other CJK) characters, on any database: every word (split at spaces)
+    must appear in the title, summary or body of the article or of a published translation, newest
+    first; such text has no spaces between words, so a substring is the only match that finds them.
+    Otherwise on PostgreSQL: full-text search of the English original (title weighs most, then
+    summary, then body) ranked by relevance. Elsewhere: the substring match.
     """
     query = query.strip()
     if not query:
         return articles_public().none()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not CJK.search(query):
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         vector = (
@@ -67,5 +105,5 @@ def articles_search(*, query):
         )
     matches = articles_public()
     for word in query.split()[:10]:
-        matches = matches.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word))
+        matches = matches.filter(_text_matches(word))
     return matches

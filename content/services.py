@@ -1,4 +1,4 @@
-"""Writes to articles: saving (render + slug), review and publishing, and counting reads."""
+"""Writes to articles and their translations: saving (render + slug), review and publishing, and counting reads."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from content.embeds import embed_problems
-from content.models import RESERVED_SLUGS, Article
+from content.models import RESERVED_SLUGS, Article, ArticleTranslation
 from content.page_cache import article_pages_expire
 from content.rendering import render_markdown
 
@@ -53,12 +53,17 @@ def article_settle(*, article, stored=None):
 
 
 def article_embed_check(*, article):
-    """Raise ValidationError (code "embed", one message per shortcode) when `article` would be published
-    with something that looks like an embed but will not show as one. Drafts may hold them."""
+    """Raise ValidationError (code "embed", one message per shortcode) when `article` (or a translation)
+    would be published with something that looks like an embed but will not show as one. Drafts may hold them."""
     if article.status == Article.Status.PUBLISHED:
         problems = embed_problems(article.body)
         if problems:
             raise ValidationError([ValidationError(problem, code="embed") for problem in problems])
+
+
+def _publish_check(*, status, was_published, by, what):
+    if not by.has_perm("content.publish_article") and (status == Article.Status.PUBLISHED or was_published):
+        raise PublishNotAllowed(f"Only editors with the publish permission may publish or change published {what}.")
 
 
 def article_save(*, article, by):
@@ -71,9 +76,7 @@ def article_save(*, article, by):
     """
     stored = _stored(article)
     was_published = bool(stored and stored["status"] == Article.Status.PUBLISHED)
-    can_publish = by.has_perm("content.publish_article")
-    if not can_publish and (article.status == Article.Status.PUBLISHED or was_published):
-        raise PublishNotAllowed("Only editors with the publish permission may publish or change published articles.")
+    _publish_check(status=article.status, was_published=was_published, by=by, what="articles")
     article_embed_check(article=article)
 
     article_settle(article=article, stored=stored)
@@ -119,6 +122,49 @@ def articles_submit_for_review(*, articles, by):
         article_save(article=article, by=by)
         changed += 1
     return changed
+
+
+def article_translation_save(*, translation, by):
+    """Render the translation's body, settle its publication time and save it: article_save's rules.
+
+    Publishing without a time publishes now (readers see it once the article is public too).
+    Raise PublishNotAllowed when `by` may not publish and the save would publish or change a
+    published translation, and ValidationError when a published translation's body has a shortcode
+    that is not a valid embed.
+    """
+    stored = None
+    if translation.pk is not None:
+        stored = ArticleTranslation.objects.filter(pk=translation.pk).values("status").first()
+    was_published = bool(stored and stored["status"] == Article.Status.PUBLISHED)
+    _publish_check(status=translation.status, was_published=was_published, by=by, what="translations")
+    article_embed_check(article=translation)
+    if translation.status == Article.Status.PUBLISHED and translation.published_at is None:
+        translation.published_at = timezone.now()
+    if translation.translator_id is None:
+        translation.translator = by
+    translation.body_html = render_markdown(translation.body)
+    translation.save()
+    transaction.on_commit(article_pages_expire)
+    return translation
+
+
+@transaction.atomic
+def article_translations_publish(*, translations, by):
+    """Publish each translation now, or at its scheduled time. Return (how many were published, the
+    translations left unpublished because their body has a shortcode that is not a valid embed)."""
+    if not by.has_perm("content.publish_article"):
+        raise PublishNotAllowed("You may not publish translations.")
+    changed, refused = 0, []
+    pks = list(translations.values_list("pk", flat=True))
+    locked = ArticleTranslation.objects.select_for_update().filter(pk__in=pks)
+    for translation in locked.exclude(status=Article.Status.PUBLISHED):
+        if embed_problems(translation.body):
+            refused.append(translation)
+            continue
+        translation.status = Article.Status.PUBLISHED
+        article_translation_save(translation=translation, by=by)
+        changed += 1
+    return changed, refused
 
 
 def article_read_count(*, article_id):

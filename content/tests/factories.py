@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from content.models import Article, Tag
+from content.models import Article, ArticleTranslation, Tag
 from content.rendering import render_markdown
 from patients.tests.factories import UserFactory
 
@@ -52,3 +52,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def conditions(article, create, extracted, **kwargs):
         if create and extracted:
             article.conditions.set(extracted)
+
+
+class ArticleTranslationFactory(factory.django.DjangoModelFactory):
+    """A published Simplified Chinese translation of a published article; its body rendered like a real save."""
+
+    class Meta:
+        model = ArticleTranslation
+
+    article = factory.SubFactory(ArticleFactory)
+    language = "zh-hans"
+    title = "针灸与血液循环"
+    summary = "针灸治疗前后，我们记录哪些数据。"
+    body = "## 一个标题\n\n一些**加粗**的文字。"
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    body_html = factory.LazyAttribute(lambda translation: render_markdown(translation.body))

@@ -1,9 +1,10 @@
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.tests.waiting import wait_until
 from content.models import Article
-from content.tests.factories import ArticleFactory, TagFactory
+from content.tests.factories import ArticleFactory, ArticleTranslationFactory, TagFactory
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +118,30 @@ def test_on_a_phone_the_outcome_table_is_one_card_per_condition_with_every_figur
     )
     assert outside == []
     assert _no_sideways_scroll(page)
+
+
+def test_a_reader_opens_an_article_then_its_chinese_translation_and_goes_back(phone_page, live_server, screenshot):
+    article = ArticleFactory(title="Warm hands", body="## Why\n\nBecause **circulation**.", source="Acuflow Clinic")
+    ArticleTranslationFactory(article=article, title="温暖的双手", body="## 为什么\n\n因为**血液循环**。")
+    untranslated = ArticleFactory(title="Cold feet")
+    page = phone_page
+    page.goto(f"{live_server.url}/articles/{article.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Warm hands")
+
+    page.get_by_role("link", name="阅读本文的简体中文版").click()
+    expect(page).to_have_url(f"{live_server.url}/zh-hans/articles/{article.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("温暖的双手")
+    published = timezone.localtime(article.published_at)
+    meta = page.locator(".article-meta")
+    expect(meta).to_contain_text(f"时间：{published.year}年{published.month}月{published.day}日")
+    expect(meta).to_contain_text("浏览：1")  # the same reader, counted once in either language
+    expect(meta).to_contain_text("来源：Acuflow Clinic")
+    assert page.locator(".article-body").get_attribute("lang") == "zh-hans"
+    screenshot(page, "content-article-chinese-phone")
+
+    page.goto(f"{live_server.url}/zh-hans/articles/{untranslated.slug}/")
+    expect(page.get_by_role("note")).to_contain_text("这篇文章还没有中文译文")
+    assert page.locator(".article-body").get_attribute("lang") == "en-gb"
+    page.get_by_role("link", name="打开英文原文页面").click()
+    expect(page).to_have_url(f"{live_server.url}/articles/{untranslated.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cold feet")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from content.embeds import body_with_embeds
 from content.rendering import render_markdown
-from content.tests.factories import ArticleFactory
+from content.tests.factories import ArticleFactory, ArticleTranslationFactory
 from patients.tests.factories import ConditionFactory, PatientFactory
 from sessions.models import Change
 from sessions.tests.factories import TreatmentSessionFactory
@@ -188,3 +188,22 @@ def test_a_patient_who_withdraws_research_consent_leaves_the_cached_table_at_onc
 
     html = reader.get(f"/articles/{article.slug}/").content.decode()
     assert _row(html, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100% –"
+
+
+def test_a_chinese_reader_gets_the_same_figures_in_chinese_after_an_english_reader(reader, fatigue, raynauds):
+    for _ in range(5):
+        _course(fatigue)
+    for _ in range(4):
+        _course(raynauds)
+    article = ArticleFactory(body="[[cohort-outcomes]]")
+    ArticleTranslationFactory(article=article, body="我们的数据：\n\n[[cohort-outcomes]]")
+    english = reader.get(f"/articles/{article.slug}/").content.decode()
+    assert _row(english, "Chronic Fatigue Syndrome") == "5 94.0 97.0 +3.0 (+3.0 to +3.0) 100% –"
+
+    chinese = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()  # the figures come from the cache
+    assert _row(chinese, "慢性疲劳综合征") == "5 94.0 97.0 +3.0 (+3.0 至 +3.0) 100% –"
+    assert _row(chinese, "雷诺现象") == "患者少于 5 名"
+    today = timezone.localdate()
+    assert f"数据截至 {today.year}年{today.month}月{today.day}日。" in chinese
+    assert 'href="/zh-hans/articles/definitions/"' in chinese and "这些数据是如何计算的" in chinese
+    assert "Chronic Fatigue Syndrome" not in chinese and "fewer than" not in chinese

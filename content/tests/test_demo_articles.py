@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from content.embeds import PLACEHOLDER
-from content.models import Article
+from content.models import Article, ArticleTranslation
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,17 @@ def test_the_demo_articles_without_the_table_render_for_readers(reader):
         assert reader.get(article.get_absolute_url()).status_code == 200
     html = reader.get("/articles/").content.decode()
     assert html.count('class="h5 card-title"') == 4
+
+
+def test_two_demo_articles_have_a_published_chinese_translation_made_once(reader):
+    _seed()
+    _seed()
+    translated = ArticleTranslation.objects.filter(language="zh-hans")
+    assert sorted(translated.values_list("article__slug", flat=True)) == [
+        "how-we-measure-circulation",
+        "our-outcome-figures",
+    ]
+    assert all(translation.is_public for translation in translated)
+    html = reader.get("/zh-hans/articles/how-we-measure-circulation/").content.decode()
+    assert "我们如何在每次就诊时测量血液循环" in html and "<table>" in html
+    assert "这篇文章还没有中文译文" in reader.get("/zh-hans/articles/your-first-visit/").content.decode()

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from content.models import Article
-from content.tests.factories import ArticleFactory, TagFactory
+from content.tests.factories import ArticleFactory, ArticleTranslationFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -60,3 +60,23 @@ def test_the_sitemap_is_valid_xml_listing_public_pages_and_only_published_articl
     }
     lastmods = [url.findtext(f"{SITEMAP}lastmod") for url in sitemap.findall(f"{SITEMAP}url")]
     assert any(lastmods)
+
+
+def test_the_sitemap_lists_pages_in_both_languages_and_articles_in_those_they_are_published_in(client, articles):
+    ArticleTranslationFactory(article=articles["newer"])
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own response
+    alternates = {}
+    for url in sitemap.findall(f"{SITEMAP}url"):
+        links = url.findall("{http://www.w3.org/1999/xhtml}link")
+        location = url.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        alternates[location] = {
+            link.get("hreflang"): link.get("href").removeprefix("http://testserver") for link in links
+        }
+    both = {"en-gb": "/privacy/", "zh-hans": "/zh-hans/privacy/", "x-default": "/privacy/"}
+    assert alternates["/privacy/"] == alternates["/zh-hans/privacy/"] == both
+    assert "/zh-hans/assessment/" in alternates and "/zh-hans/articles/definitions/" in alternates
+    newer, older = articles["newer"].slug, articles["older"].slug
+    assert alternates[f"/zh-hans/articles/{newer}/"]["zh-hans"] == f"/zh-hans/articles/{newer}/"
+    assert alternates[f"/articles/{newer}/"]["zh-hans"] == f"/zh-hans/articles/{newer}/"
+    assert f"/zh-hans/articles/{older}/" not in alternates
+    assert alternates[f"/articles/{older}/"] == {"en-gb": f"/articles/{older}/", "x-default": f"/articles/{older}/"}

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
-from content.services import article_save
+from content.services import article_save, article_translation_save
 from content.tests.conftest import BROWSER_UA
-from content.tests.factories import ArticleFactory
+from content.tests.factories import ArticleFactory, ArticleTranslationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,31 @@ def test_signed_in_readers_never_get_a_kept_page(reader, client, practitioner):
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
     html = client.get(f"/articles/{article.slug}/").content.decode()
     assert "Sign out" in html and "csrfmiddlewaretoken" in html
+
+
+def test_pages_are_kept_per_language_and_a_read_counts_once_in_either(reader, django_assert_num_queries):
+    article = ArticleFactory(title="Warm hands")
+    ArticleTranslationFactory(article=article, title="温暖的双手")
+    english = reader.get(f"/articles/{article.slug}/").content.decode()
+    chinese = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
+    assert "Warm hands" in english and "温暖的双手" not in english
+    assert "温暖的双手" in chinese and '<h1 class="h2">Warm hands' not in chinese
+    with django_assert_num_queries(0):
+        kept_chinese = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
+        kept_english = reader.get(f"/articles/{article.slug}/").content.decode()
+    assert "温暖的双手" in kept_chinese and '<h1 class="h2">温暖的双手</h1>' not in kept_english
+    article.refresh_from_db()
+    assert article.view_count == 1
+
+
+def test_a_published_translation_shows_at_once_to_a_reader_of_the_kept_page(
+    reader, editor, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory(title="Warm hands")
+    translation = ArticleTranslationFactory(article=article, status="draft", published_at=None, title="温暖的双手")
+    assert "这篇文章还没有中文译文" in reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
+    translation.status = "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        article_translation_save(translation=translation, by=editor)
+    html = reader.get(f"/zh-hans/articles/{article.slug}/").content.decode()
+    assert "温暖的双手" in html and "这篇文章还没有中文译文" not in html

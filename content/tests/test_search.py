@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from content.models import Article
 from content.selectors import articles_search
-from content.tests.factories import ArticleFactory
+from content.tests.factories import ArticleFactory, ArticleTranslationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,29 @@ def test_search_results_paginate_and_keep_the_query_in_page_links(reader):
     html = reader.get("/articles/search/", {"q": "breathing"}).content.decode()
     assert "12 articles found" in html
     assert re.search(r'href="\?q=breathing&amp;page=2"', html)
+
+
+def test_chinese_words_are_found_in_translations_and_originals_on_either_database():
+    """PostgreSQL's full-text search cannot split Chinese into words: a substring match finds them."""
+    acupuncture = ArticleFactory(title="Needling and circulation")
+    ArticleTranslationFactory(article=acupuncture, title="针灸与血液循环", body="针灸治疗前后测量血氧饱和度。")
+    sleep = ArticleFactory(title="Sleep")
+    ArticleTranslationFactory(article=sleep, title="睡眠", summary="睡得好。", body="安静地休息。")
+    ArticleFactory(title="Oximetry", body="What a finger clip reads: 血氧饱和度 (SpO₂).")
+    ArticleTranslationFactory(
+        article=ArticleFactory(title="Draft translation"),
+        title="针灸草稿",
+        status=Article.Status.DRAFT,
+        published_at=None,
+    )
+    assert _titles(articles_search(query="针灸")) == ["Needling and circulation"]
+    assert set(_titles(articles_search(query="血氧"))) == {"Needling and circulation", "Oximetry"}
+    assert _titles(articles_search(query="针灸 血氧")) == ["Needling and circulation"]
+    assert _titles(articles_search(query="偏头痛")) == []
+
+
+def test_a_chinese_reader_searches_in_chinese_and_sees_the_translated_titles(reader):
+    article = ArticleFactory(title="Needling and circulation")
+    ArticleTranslationFactory(article=article, title="针灸与血液循环")
+    html = reader.get("/zh-hans/articles/search/?q=针灸").content.decode()
+    assert "找到 1 篇与“针灸”相关的文章。" in html and ">针灸与血液循环</a>" in html
