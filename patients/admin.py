@@ -287,6 +287,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         ("patient__status", PatientStatusFilter),
         IntakeSafetyFlagFilter,
         "matched_existing_patient",
+        "language",
         ("patient__practitioner", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name", "patient__email"]
@@ -300,6 +301,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         "safety",
         "differences",
         "answers_table",
+        "language",
         "form_version",
         "submitted_at",
         "matched",
