@@ -35,7 +35,7 @@ from patients.models import (
     Patient,
     PatientErasure,
 )
-from patients.selectors import intake_differences
+from patients.selectors import intake_differences, with_family_first_name
 from patients.services import (
     intake_answers_accept,
     intakes_mark_reviewed,
@@ -123,7 +123,8 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
         "research_consent",
         "is_demo",
     ]
-    search_fields = ["patient_ref", "first_name", "last_name", "email"]
+    # family_first_name: a whole Chinese name, 李小龙 (patients.selectors.with_family_first_name).
+    search_fields = ["patient_ref", "first_name", "last_name", "family_first_name", "email"]
     readonly_fields = [
         "patient_ref",
         "created_at",
@@ -138,6 +139,10 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
     view_on_site = False
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, with_family_first_name(queryset), search_term)
+
     fieldsets = [
         (None, {"fields": ["patient_ref", "status", "condition", "practitioner"]}),
         ("About", {"fields": ["first_name", "last_name", "date_of_birth", "sex", "email", "phone"]}),
@@ -290,7 +295,13 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         "language",
         ("patient__practitioner", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name", "patient__email"]
+    search_fields = [
+        "patient__patient_ref",
+        "patient__first_name",
+        "patient__last_name",
+        "family_first_name",
+        "patient__email",
+    ]
     ordering = [F("reviewed_at").desc(nulls_first=True), "-submitted_at"]
     date_hierarchy = "submitted_at"
     actions = ["mark_reviewed", "assign_practitioner"]
@@ -356,8 +367,9 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         self.message_user(request, f"Copied onto {submission.patient.full_name}'s record: {labels}.", messages.SUCCESS)
 
     def get_search_results(self, request, queryset, search_term):
-        """Also find an intake by the reference its sender was given (`IN-…`)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Also find an intake by the reference its sender was given (`IN-…`), and by a whole Chinese name."""
+        named = with_family_first_name(queryset, path="patient__")
+        found, may_have_duplicates = super().get_search_results(request, named, search_term)
         key_range = _submission_key_range(search_term)
         if key_range is not None:
             found |= queryset.filter(submission_key__range=key_range)

@@ -117,9 +117,8 @@ def _untranslated(msgids, catalog):
     missing = []
     for context, msgid in msgids:
         message = catalog.get((context, msgid))
-        if message is None or message.fuzzy:
-            missing.append(msgid)
-        elif not all(message.string if isinstance(message.string, tuple) else (message.string,)):
+        strings = () if message is None else message.string if isinstance(message.string, tuple) else (message.string,)
+        if message is None or message.fuzzy or not all(strings):
             missing.append(msgid)
     return missing
 
