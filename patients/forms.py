@@ -44,7 +44,7 @@ SAFETY_QUESTIONS = {
     "implanted_device": _("Do you have a pacemaker or another implanted electrical device?"),
     # Translators: 金属过敏, 镍: CNTERM 医学名词 (皮肤病学).
     "metal_allergy": _("Are you allergic to any metal (for example nickel)?"),
-    # Translators: 晕厥 (fainting), 晕针 (fainting during needling, the term of 针灸学 textbooks), 针头恐惧.
+    # Translators: 晕厥 (fainting; 晕倒 in everyday words), 晕针 (fainting when needled: 针灸学 textbooks), 扎针.
     "needle_phobia": _("Do you faint easily, or are you very afraid of needles?"),
     # Translators: 感觉减退, 神经病变 (周围神经病变): CNTERM 医学名词 (神经病学).
     "reduced_sensation": _("Do you have reduced feeling in your skin, or neuropathy?"),
