@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import two_factor_reset
 
@@ -16,7 +17,7 @@ class UserWithTwoFactorAdmin(UserAdmin):
     def has_reset_two_factor_permission(self, request):
         return request.user.is_superuser
 
-    @admin.action(description="Reset two-factor sign-in (they set it up again)", permissions=["reset_two_factor"])
+    @admin.action(description=_("Reset two-factor sign-in (they set it up again)"), permissions=["reset_two_factor"])
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             two_factor_reset(user=user)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import RecordAccess
 from clinic.lib.access_audit import access_record
@@ -104,11 +105,11 @@ class RecordAccessAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="who", ordering="actor__username")
+    @admin.display(description=_("who"), ordering="actor__username")
     def user(self, entry):
         return who(entry)
 
-    @admin.display(description="patient", ordering="object_repr")
+    @admin.display(description=_("patient"), ordering="object_repr")
     def patient(self, entry):
         if not entry.object_pk:
             return "several (a list or the dashboard)"
@@ -117,11 +118,11 @@ class RecordAccessAdmin(admin.ModelAdmin):
         report = reverse("admin:audit_recordaccess_patient_report", args=[entry.object_pk])
         return format_html('<a href="{}">{}</a>', report, entry.object_repr)
 
-    @admin.display(description="page")
+    @admin.display(description=_("page"))
     def page(self, entry):
         return page_label(entry)
 
-    @admin.display(description="address")
+    @admin.display(description=_("address"))
     def path(self, entry):
         return (entry.additional_data or {}).get("path", "")
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from protocols.models import Protocol
 from protocols.selectors import patients_on_protocol
@@ -13,28 +14,30 @@ from sessions.outcomes import WINDOW_DATES, CohortParams
 
 class OutcomeFilterForm(forms.Form):
     sessions = forms.IntegerField(
-        label="Compare session 1 with session",
+        label=_("Compare session 1 with session"),
         min_value=SESSIONS_RANGE[0],
         max_value=SESSIONS_RANGE[1],
         initial=DEFAULT_SESSIONS,
     )
     reading = forms.ChoiceField(
-        label="Session N reading",
+        label=_("Session N reading"),
         choices=[("post", "after treatment"), ("pre", "before treatment (resting)")],
         initial="post",
     )
-    date_from = forms.DateField(label="Session 1 from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Session 1 from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     all_patients = forms.BooleanField(
-        label="Include patients without research consent (internal use only)", required=False
+        label=_("Include patients without research consent (internal use only)"), required=False
     )
     protocol = forms.ModelChoiceField(
-        label="Treatment protocol",
+        label=_("Treatment protocol"),
         queryset=Protocol.objects.order_by("name"),
         to_field_name="slug",
         required=False,
-        empty_label="Any (all patients)",
-        help_text="Only patients with a treatment plan based on this protocol.",
+        empty_label=_("Any (all patients)"),
+        help_text=_("Only patients with a treatment plan based on this protocol."),
     )
 
     def _clean_window_date(self, name):
@@ -75,9 +78,9 @@ class ResearchExportForm(forms.Form):
     """The window of the de-identified research export: patients whose first session falls inside it."""
 
     date_from = forms.DateField(
-        label="First session from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First session from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()

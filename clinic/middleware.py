@@ -1,12 +1,14 @@
-"""Middleware the clinic's pages share: refusing requests the app cannot read, and keeping private pages
-out of caches."""
+"""Middleware the clinic's pages share: refusing requests the app cannot read, keeping private pages
+out of caches, and the public pages' language."""
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
-from django.http import QueryDict
+from django.http import HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from clinic.lib.languages import page_addresses
 
 # Posted forms Django parses itself. Multipart bodies (uploads) are left to the view that reads
 # them, which may stream them through its own upload handlers.
@@ -70,15 +72,34 @@ class PublicLanguageMiddleware:
     Django's LocaleMiddleware would also follow a language cookie or Accept-Language on any
     address, which would turn parts of admin (Django's own strings) Chinese for staff whose browser
     prefers it; the workspace and admin stay in English.
+
+    Only the first step onto an English public page looks further: a visitor whose language cookie
+    (set by the switcher, `set_language`) or, without one, whose Accept-Language prefers Chinese to
+    English is sent to the same page under /zh-hans/. Choosing English with the switcher sets the
+    cookie to English, so the English pages then stay English for them.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        translation.activate(language)
+        language = translation.get_language_from_path(request.path_info)
+        addresses = {} if language or request.method not in ("GET", "HEAD") else page_addresses(request.path_info)
+        if addresses:
+            preferred = translation.get_language_from_request(request)  # the cookie, then Accept-Language
+            if preferred != settings.LANGUAGE_CODE and preferred in addresses:
+                query = request.META.get("QUERY_STRING", "")
+                response = HttpResponseRedirect(addresses[preferred] + (f"?{query}" if query else ""))
+                patch_vary_headers(response, _CHOSEN_BY)
+                return response
+        translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        if addresses:
+            # The same address answers a Chinese browser differently: caches must keep both apart.
+            patch_vary_headers(response, _CHOSEN_BY)
         return response
+
+
+_CHOSEN_BY = ("Accept-Language", "Cookie")

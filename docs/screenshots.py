@@ -2,6 +2,7 @@
 
 A throwaway SQLite database gets the demo data, the development server serves it, and Debian's
 Chromium (as the browser tests drive it) visits each page in the size its users see it in.
+`python docs/screenshots.py NAME …` makes only the shots named (`home-phone-zh intake-phone-zh`).
 """
 
 import os
@@ -62,6 +63,12 @@ def _shots(base):
     def intake(page):
         page.goto(f"{base}/assessment/")
 
+    def home_chinese(page):
+        page.goto(f"{base}/zh-hans/")
+
+    def intake_chinese(page):
+        page.goto(f"{base}/zh-hans/assessment/")
+
     def patient_page(page):
         _sign_in(page, base, "demo-practitioner", "/practice/")
         page.locator("table a[href^='/practice/patients/']").first.click()
@@ -77,13 +84,20 @@ def _shots(base):
 
     yield "home-phone", PHONE, home, False
     yield "intake-phone", PHONE, intake, False
+    yield "home-phone-zh", PHONE, home_chinese, False
+    yield "intake-phone-zh", PHONE, intake_chinese, False
     yield "outcomes-phone", PHONE, outcomes_phone, False
     yield "patient-page", TABLET, patient_page, False
     yield "dashboard", DESKTOP, dashboard, False
 
 
-def main():
+def main(names=()):
+    """Make every shot, or only those named."""
     from playwright.sync_api import sync_playwright
+
+    unknown = set(names) - {name for name, *_ in _shots("")}
+    if unknown:
+        raise SystemExit(f"No such screenshot: {', '.join(sorted(unknown))}.")
 
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: install Debian's chromium package.")
@@ -106,6 +120,8 @@ def main():
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for name, (width, height), show, full_page in _shots(base):
+                    if names and name not in names:
+                        continue
                     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
                     page = context.new_page()
                     page.set_default_timeout(15_000)
@@ -120,4 +136,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

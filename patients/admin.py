@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.access_audit import AccessRecordedAdmin
@@ -35,7 +36,7 @@ from patients.models import (
     Patient,
     PatientErasure,
 )
-from patients.selectors import intake_differences
+from patients.selectors import intake_differences, with_family_first_name
 from patients.services import (
     intake_answers_accept,
     intakes_mark_reviewed,
@@ -54,7 +55,7 @@ class ConditionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(patient_count=Count("patients"))
 
-    @admin.display(description="patients", ordering="patient_count")
+    @admin.display(description=_("patients"), ordering="patient_count")
     def patient_count(self, condition):
         return condition.patient_count
 
@@ -123,7 +124,8 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
         "research_consent",
         "is_demo",
     ]
-    search_fields = ["patient_ref", "first_name", "last_name", "email"]
+    # family_first_name: a whole Chinese name, 李小龙 (patients.selectors.with_family_first_name).
+    search_fields = ["patient_ref", "first_name", "last_name", "family_first_name", "email"]
     readonly_fields = [
         "patient_ref",
         "created_at",
@@ -138,6 +140,10 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     list_per_page = 50
     # get_absolute_url points back into admin; there is no public page to view.
     view_on_site = False
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, with_family_first_name(queryset), search_term)
+
     fieldsets = [
         (None, {"fields": ["patient_ref", "status", "condition", "practitioner"]}),
         ("About", {"fields": ["first_name", "last_name", "date_of_birth", "sex", "email", "phone"]}),
@@ -180,7 +186,7 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "access_report"]
 
-    @admin.display(description="who accessed this record")
+    @admin.display(description=_("who accessed this record"))
     def access_report(self, patient):
         url = reverse("admin:audit_recordaccess_patient_report", args=[patient.pk])
         return format_html('<a href="{}">Who accessed this record: the report to print</a>', url)
@@ -199,11 +205,11 @@ class PatientAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
             for patient in queryset:
                 patient_delete(patient=patient, deleted_by=request.user)
 
-    @admin.display(description="name", ordering="last_name")
+    @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, patient):
         return patient.full_name
 
-    @admin.display(description="safety flags")
+    @admin.display(description=_("safety flags"))
     def safety(self, patient):
         return safety_badges(patient)
 
@@ -287,9 +293,16 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         ("patient__status", PatientStatusFilter),
         IntakeSafetyFlagFilter,
         "matched_existing_patient",
+        "language",
         ("patient__practitioner", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["patient__patient_ref", "patient__first_name", "patient__last_name", "patient__email"]
+    search_fields = [
+        "patient__patient_ref",
+        "patient__first_name",
+        "patient__last_name",
+        "family_first_name",
+        "patient__email",
+    ]
     ordering = [F("reviewed_at").desc(nulls_first=True), "-submitted_at"]
     date_hierarchy = "submitted_at"
     actions = ["mark_reviewed", "assign_practitioner"]
@@ -300,6 +313,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         "safety",
         "differences",
         "answers_table",
+        "language",
         "form_version",
         "submitted_at",
         "matched",
@@ -354,24 +368,25 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         self.message_user(request, f"Copied onto {submission.patient.full_name}'s record: {labels}.", messages.SUCCESS)
 
     def get_search_results(self, request, queryset, search_term):
-        """Also find an intake by the reference its sender was given (`IN-…`)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Also find an intake by the reference its sender was given (`IN-…`), and by a whole Chinese name."""
+        named = with_family_first_name(queryset, path="patient__")
+        found, may_have_duplicates = super().get_search_results(request, named, search_term)
         key_range = _submission_key_range(search_term)
         if key_range is not None:
             found |= queryset.filter(submission_key__range=key_range)
         return found, may_have_duplicates
 
-    @admin.display(description="matched an existing patient")
+    @admin.display(description=_("matched an existing patient"))
     def matched(self, submission):
         if submission.matched_existing_patient:
             return "Yes: attached to a patient who already had a record. Check the details against the answers."
         return "No: a new patient record was made from these answers."
 
-    @admin.display(description="sender's reference")
+    @admin.display(description=_("sender's reference"))
     def sender_reference(self, submission):
         return submission.public_reference
 
-    @admin.display(description="submitted", ordering="submitted_at")
+    @admin.display(description=_("submitted"), ordering="submitted_at")
     def submitted(self, submission):
         when = localtime(submission.submitted_at)
         return format_html(
@@ -380,32 +395,32 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             date_format(when, "H:i"),
         )
 
-    @admin.display(description="reference", ordering="patient__patient_ref")
+    @admin.display(description=_("reference"), ordering="patient__patient_ref")
     def reference(self, submission):
         """The patient's reference, and under it the reference the sender was given (the submission's own)."""
         ref = submission.patient.patient_ref
         return format_html('{}<br><span class="acuflow-quiet">sent as {}</span>', ref, submission.public_reference)
 
-    @admin.display(description="name", ordering="patient__last_name")
+    @admin.display(description=_("name"), ordering="patient__last_name")
     def name(self, submission):
         return submission.patient.full_name
 
-    @admin.display(description="condition", ordering="patient__condition__name")
+    @admin.display(description=_("condition"), ordering="patient__condition__name")
     def condition(self, submission):
         return submission.patient.condition
 
-    @admin.display(description="safety flags")
+    @admin.display(description=_("safety flags"))
     def safety(self, submission):
         return safety_badges(submission.patient)
 
-    @admin.display(description="practitioner", ordering="patient__practitioner__last_name")
+    @admin.display(description=_("practitioner"), ordering="patient__practitioner__last_name")
     def practitioner(self, submission):
         practitioner = submission.patient.practitioner
         if practitioner is None:
             return "–"
         return practitioner.get_full_name() or practitioner.username
 
-    @admin.display(description="review", ordering="reviewed_at")
+    @admin.display(description=_("review"), ordering="reviewed_at")
     def review(self, submission):
         matched = (
             mark_safe(' <span class="acuflow-badge acuflow-badge-warning">Existing patient: check details</span>')  # noqa: S308 - a constant
@@ -419,7 +434,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             "Reviewed by {} on {}{}", reviewer, date_format(localtime(submission.reviewed_at), "j M Y"), matched
         )
 
-    @admin.display(description="differs from the record")
+    @admin.display(description=_("differs from the record"))
     def differences(self, submission):
         """What this intake says that the patient's record does not, beside it, each with a box to accept it."""
         if not submission.matched_existing_patient:
@@ -468,7 +483,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             )
         return format_html("{}{}", table, format_html("<ul>{}</ul>", accepted) if accepted else "")
 
-    @admin.display(description="answers")
+    @admin.display(description=_("answers"))
     def answers_table(self, submission):
         labels = {name: field.label for name, field in IntakeForm.base_fields.items()}
         conditions = dict(Condition.objects.values_list("slug", "name"))
@@ -482,7 +497,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
         )
         return format_html("<table>{}</table>", rows)
 
-    @admin.action(description="Mark selected intakes as reviewed", permissions=["change"])
+    @admin.action(description=_("Mark selected intakes as reviewed"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
         marked = intakes_mark_reviewed(submissions=queryset, reviewed_by=request.user)
         skipped = queryset.count() - marked
@@ -491,7 +506,7 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             message += f" {skipped} had been reviewed already and kept their reviewer."
         self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Assign a practitioner to the selected intakes' patients", permissions=["assign"])
+    @admin.action(description=_("Assign a practitioner to the selected intakes' patients"), permissions=["assign"])
     def assign_practitioner(self, request, queryset):
         """Ask which practitioner on an intermediate page, then assign them to every selected patient."""
         form = AssignPractitionerForm(request.POST if "apply" in request.POST else None)
@@ -528,7 +543,7 @@ class PatientErasureAdmin(admin.ModelAdmin):
     fields = ["erased_at", "kind", "patient_reference", "erased_by", "reason"]
     readonly_fields = fields
 
-    @admin.display(description="anonymous record")
+    @admin.display(description=_("anonymous record"))
     def patient_reference(self, erasure):
         return erasure.patient.patient_ref if erasure.patient else "–"
 

@@ -7,6 +7,7 @@ down or breaks the patient's request; a failure is tried again later (clinic.lib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 from django_tasks import task
 
 from clinic.lib.mail import mail_send_or_retry
@@ -14,7 +15,13 @@ from patients.models import IntakeSubmission
 
 
 def intake_confirmation_message(submission):
-    """Return the email telling the patient their assessment arrived: plain text with an HTML alternative."""
+    """Return the email telling the patient their assessment arrived, in the language they filled the form in:
+    plain text with an HTML alternative."""
+    with translation.override(submission.language):
+        return _confirmation(submission)
+
+
+def _confirmation(submission):
     answers = submission.answers
     # What was typed and the submission's own reference, whether or not the sender is already a patient:
     # the same text either way, so the email tells nobody that a record exists. (The address matched the

@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from clinic.lib.roles import PRACTITIONERS
 from patients.models import (
@@ -27,28 +30,39 @@ INTAKE_FORM_VERSION = "2026.1"
 
 FREE_TEXT_MAX_LENGTH = 2000
 
-# The safety screen, asked in the patient's words; keys are the Patient fields.
+# The safety screen, asked in the patient's words; keys are the Patient fields. The Translators: comments
+# name where each medical term's translation comes from (makemessages copies them into the .po files).
 SAFETY_QUESTIONS = {
-    "pregnant": "Are you pregnant, or could you be pregnant?",
-    "blood_thinners": "Do you take blood-thinning medication (for example warfarin, apixaban or daily aspirin)?",
-    "bleeding_disorder": "Do you have a bleeding disorder (for example haemophilia)?",
-    "implanted_device": "Do you have a pacemaker or another implanted electrical device?",
-    "metal_allergy": "Are you allergic to any metal (for example nickel)?",
-    "needle_phobia": "Do you faint easily, or are you very afraid of needles?",
-    "reduced_sensation": "Do you have reduced feeling in your skin, or neuropathy?",
-    "immunocompromised": "Is your immune system weakened (for example by chemotherapy or medication)?",
+    # Translators: 妊娠 / 怀孕 as in the pregnancy warnings of Chinese package inserts (孕妇及哺乳期妇女用药).
+    "pregnant": _("Are you pregnant, or could you be pregnant?"),
+    # Translators: 抗凝药 (anticoagulant), 华法林, 阿哌沙班, 阿司匹林: the generic names of the Chinese package
+    # inserts and the Chinese Pharmacopoeia (中国药典).
+    "blood_thinners": _("Do you take blood-thinning medication (for example warfarin, apixaban or daily aspirin)?"),
+    # Translators: 出血性疾病, 血友病: the terms of 全国科学技术名词审定委员会 (CNTERM), 医学名词.
+    "bleeding_disorder": _("Do you have a bleeding disorder (for example haemophilia)?"),
+    # Translators: 心脏起搏器, 植入式电子设备: CNTERM 医学名词; the wording of NMPA device labels.
+    "implanted_device": _("Do you have a pacemaker or another implanted electrical device?"),
+    # Translators: 金属过敏, 镍: CNTERM 医学名词 (皮肤病学).
+    "metal_allergy": _("Are you allergic to any metal (for example nickel)?"),
+    # Translators: 晕厥 (fainting; 晕倒 in everyday words), 晕针 (fainting when needled: 针灸学 textbooks), 扎针.
+    "needle_phobia": _("Do you faint easily, or are you very afraid of needles?"),
+    # Translators: 感觉减退, 神经病变 (周围神经病变): CNTERM 医学名词 (神经病学).
+    "reduced_sensation": _("Do you have reduced feeling in your skin, or neuropathy?"),
+    # Translators: 免疫功能低下, 化疗: CNTERM 医学名词.
+    "immunocompromised": _("Is your immune system weakened (for example by chemotherapy or medication)?"),
 }
 assert SAFETY_QUESTIONS.keys() == SAFETY_FLAGS.keys()
 
+# Stored as written here, in English, whatever language the form was shown in (the label is translated).
 COMPLAINT_DURATIONS = [
-    "Less than 3 months",
-    "3 to 12 months",
-    "1 to 5 years",
-    "More than 5 years",
+    gettext_noop("Less than 3 months"),
+    gettext_noop("3 to 12 months"),
+    gettext_noop("1 to 5 years"),
+    gettext_noop("More than 5 years"),
 ]
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
-PREVIOUS_ACUPUNCTURE_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+PREVIOUS_ACUPUNCTURE_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))]
 PREVIOUS_ACUPUNCTURE = {"yes": True, "no": False, "unsure": None}
 # Patient.previous_acupuncture as the patient answered it: None is "Not sure", never "Unknown".
 PREVIOUS_ACUPUNCTURE_WORDS = {PREVIOUS_ACUPUNCTURE[code]: words for code, words in PREVIOUS_ACUPUNCTURE_CHOICES}
@@ -56,7 +70,7 @@ PREVIOUS_ACUPUNCTURE_WORDS = {PREVIOUS_ACUPUNCTURE[code]: words for code, words 
 
 def symptom_words(codes):
     """Return symptom codes as the checklist names them, "Cold hands or feet, Fatigue"; a dash for none."""
-    return ", ".join(SYMPTOMS.get(code, code) for code in codes or []) or "–"
+    return ", ".join(str(SYMPTOMS.get(code, code)) for code in codes or []) or "–"
 
 
 # The conditions the intake form last offered, as (slug, name): the form can be shown again while
@@ -73,6 +87,9 @@ class _RememberedConditions(ModelChoiceIterator):
 
 class ConditionChoiceField(forms.ModelChoiceField):
     iterator = _RememberedConditions
+
+    def label_from_instance(self, obj):
+        return obj.public_name
 
 
 def _model_max_length(field_name):
@@ -95,7 +112,7 @@ def _yes_no_field(question):
         choices=YES_NO,
         coerce=lambda answer: answer == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes or no."},
+        error_messages={"required": _("Answer yes or no.")},
     )
 
 
@@ -107,78 +124,78 @@ class IntakeForm(forms.Form):
 
     first_name = PlainTextField(
         max_length=_model_max_length("first_name"),
-        label="First name",
-        error_messages={"required": "Enter your first name."},
+        label=_("First name"),
+        error_messages={"required": _("Enter your first name.")},
     )
     last_name = PlainTextField(
         max_length=_model_max_length("last_name"),
-        label="Last name",
-        error_messages={"required": "Enter your last name."},
+        label=_("Last name"),
+        error_messages={"required": _("Enter your last name.")},
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter your date of birth as day/month/year, for example 31/03/1970.",
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter your date of birth as day/month/year, for example 31/03/1970."),
         },
     )
     sex = forms.ChoiceField(
-        label="Sex",
-        choices=[("", "Choose…"), *Patient.Sex.choices],
-        error_messages={"required": "Choose an answer (or “Prefer not to say”)."},
+        label=_("Sex"),
+        choices=[("", _("Choose…")), *[(value, _(label)) for value, label in Patient.Sex.choices]],
+        error_messages={"required": _("Choose an answer (or “Prefer not to say”).")},
     )
     email = forms.EmailField(
         max_length=_model_max_length("email"),
-        label="Email address",
-        help_text="We send your confirmation here.",
+        label=_("Email address"),
+        help_text=_("We send your confirmation here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
     )
     phone = PlainTextField(
         max_length=_model_max_length("phone"),
         required=False,
-        label="Phone number (optional)",
+        label=_("Phone number (optional)"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
     condition = ConditionChoiceField(
-        label="What would you like help with?",
+        label=_("What would you like help with?"),
         queryset=Condition.objects.all(),
         to_field_name="slug",
-        empty_label="Choose the closest match…",
-        error_messages={"required": "Choose what you would like help with (or “Other”)."},
-        help_text="Choose “Other” if nothing fits; you can describe it below.",
+        empty_label=_("Choose the closest match…"),
+        error_messages={"required": _("Choose what you would like help with (or “Other”).")},
+        help_text=_("Choose “Other” if nothing fits; you can describe it below."),
     )
     complaint_duration = forms.ChoiceField(
-        label="How long have you had it?",
-        choices=[(duration, duration) for duration in COMPLAINT_DURATIONS],
+        label=_("How long have you had it?"),
+        choices=[(duration, _(duration)) for duration in COMPLAINT_DURATIONS],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how long you have had it."},
+        error_messages={"required": _("Choose how long you have had it.")},
     )
     symptoms = forms.MultipleChoiceField(
-        label="Which of these do you notice? (tick all that apply)",
-        choices=list(SYMPTOMS.items()),
+        label=_("Which of these do you notice? (tick all that apply)"),
+        choices=[(code, _(label)) for code, label in SYMPTOMS.items()],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     medications = PlainTextField(
-        label="Medicines you take now (optional)",
+        label=_("Medicines you take now (optional)"),
         max_length=FREE_TEXT_MAX_LENGTH,
         required=False,
         allow_line_breaks=True,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     history = PlainTextField(
-        label="Anything else about your health we should know (optional)",
+        label=_("Anything else about your health we should know (optional)"),
         max_length=FREE_TEXT_MAX_LENGTH,
         required=False,
         allow_line_breaks=True,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example diagnoses, operations, or what has helped so far.",
+        help_text=_("For example diagnoses, operations, or what has helped so far."),
     )
 
     pregnant = _yes_no_field(SAFETY_QUESTIONS["pregnant"])
@@ -191,26 +208,26 @@ class IntakeForm(forms.Form):
     immunocompromised = _yes_no_field(SAFETY_QUESTIONS["immunocompromised"])
 
     previous_acupuncture = forms.TypedChoiceField(
-        label="Have you had acupuncture before?",
+        label=_("Have you had acupuncture before?"),
         choices=PREVIOUS_ACUPUNCTURE_CHOICES,
         coerce=PREVIOUS_ACUPUNCTURE.get,
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes, no or not sure."},
+        error_messages={"required": _("Choose yes, no or not sure.")},
     )
 
     contact_consent = forms.BooleanField(
-        label="I agree that the clinic may contact me by email or phone about this assessment and my treatment.",
-        error_messages={"required": "Tick this box: we can only reply if you agree to be contacted."},
+        label=_("I agree that the clinic may contact me by email or phone about this assessment and my treatment."),
+        error_messages={"required": _("Tick this box: we can only reply if you agree to be contacted.")},
     )
     research_consent = forms.BooleanField(
-        label="I agree that my anonymised measurements may be used in the clinic's outcome research (optional).",
+        label=_("I agree that my anonymised measurements may be used in the clinic's outcome research (optional)."),
         required=False,
-        help_text="Nobody outside the clinic ever sees your name; saying no does not change your care.",
+        help_text=_("Nobody outside the clinic ever sees your name; saying no does not change your care."),
     )
 
     website = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -228,7 +245,7 @@ class IntakeForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(
-                "About you",
+                _("About you"),
                 Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
                 Div(Div("date_of_birth", css_class="col-sm-6"), Div("sex", css_class="col-sm-6"), css_class="row"),
                 "email",
@@ -236,7 +253,7 @@ class IntakeForm(forms.Form):
                 css_class="intake-section",
             ),
             Fieldset(
-                "Your concern",
+                _("Your concern"),
                 "condition",
                 "complaint_duration",
                 "symptoms",
@@ -245,19 +262,24 @@ class IntakeForm(forms.Form):
                 css_class="intake-section",
             ),
             Fieldset(
-                "Safety questions",
+                _("Safety questions"),
                 HTML(
-                    '<p class="text-body-secondary">Some treatments need care with these. '
-                    "Please answer each one; your practitioner will talk them through with you.</p>"
+                    format_html(
+                        '<p class="text-body-secondary">{}</p>',
+                        _(
+                            "Some treatments need care with these. "
+                            "Please answer each one; your practitioner will talk them through with you."
+                        ),
+                    )
                 ),
                 *[InlineRadios(field) for field in SAFETY_QUESTIONS],
                 css_class="intake-section",
             ),
-            Fieldset("Acupuncture before", InlineRadios("previous_acupuncture"), css_class="intake-section"),
-            Fieldset("Consent", "contact_consent", "research_consent", css_class="intake-section"),
+            Fieldset(_("Acupuncture before"), InlineRadios("previous_acupuncture"), css_class="intake-section"),
+            Fieldset(_("Consent"), "contact_consent", "research_consent", css_class="intake-section"),
             Div(Field(self.HONEYPOT), css_class="intake-extra", aria_hidden="true"),
             "submission_key",
-            Submit("send", "Send my assessment", css_class="btn-brand btn-lg"),
+            Submit("send", _("Send my assessment"), css_class="btn-brand btn-lg"),
         )
 
     @classmethod
@@ -285,10 +307,10 @@ class IntakeForm(forms.Form):
         born = self.cleaned_data["date_of_birth"]
         problem = date_of_birth_problem(born, timezone.localdate())
         if problem == "future":
-            raise forms.ValidationError("Your date of birth must be in the past.", code="future")
+            raise forms.ValidationError(_("Your date of birth must be in the past."), code="future")
         if problem == "too_old":
             raise forms.ValidationError(
-                "Please check the year: that date would make you over %(oldest)s.",
+                _("Please check the year: that date would make you over %(oldest)s."),
                 code="too_old",
                 params={"oldest": OLDEST_AGE},
             )
@@ -300,7 +322,7 @@ class IntakeForm(forms.Form):
             any(not (char.isdigit() or char in "+()-. ") for char in phone) or sum(c.isdigit() for c in phone) < 6
         ):
             raise forms.ValidationError(
-                "Enter a phone number using digits, spaces and + ( ) - only, for example +44 20 7946 0000.",
+                _("Enter a phone number using digits, spaces and + ( ) - only, for example +44 20 7946 0000."),
                 code="invalid_phone",
             )
         return phone
@@ -317,10 +339,10 @@ class PatientAdminForm(forms.ModelForm):
     """A patient in admin, in the intake's words: symptoms as its checklist, "Not sure" as the patient said it."""
 
     symptoms = forms.MultipleChoiceField(
-        label="Symptoms", choices=list(SYMPTOMS.items()), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Symptoms"), choices=list(SYMPTOMS.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
     previous_acupuncture = forms.TypedChoiceField(
-        label="Had acupuncture before",
+        label=_("Had acupuncture before"),
         choices=PREVIOUS_ACUPUNCTURE_CHOICES,
         coerce=PREVIOUS_ACUPUNCTURE.get,
         empty_value=None,
@@ -364,16 +386,20 @@ class ErasureForm(forms.Form):
     """The confirmation page of "erase personal details": why, and that it cannot be undone."""
 
     reason = PlainTextField(
-        label="Why are these details erased?",
+        label=_("Why are these details erased?"),
         allow_line_breaks=True,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “erasure requested by email, received 3 March”. It is kept with the record of the "
-        "erasure, so do not repeat a name, email, phone or reference.",
+        help_text=_(
+            "For example “erasure requested by email, received 3 March”. It is kept with the record of the "
+            "erasure, so do not repeat a name, email, phone or reference."
+        ),
     )
     confirm = forms.BooleanField(
-        label="I understand that the erased details cannot be brought back, from this page or from backups "
-        "made from now on."
+        label=_(
+            "I understand that the erased details cannot be brought back, from this page or from backups "
+            "made from now on."
+        )
     )
 
     def __init__(self, *args, patients, **kwargs):
@@ -391,7 +417,7 @@ class AssignPractitionerForm(forms.Form):
         queryset=get_user_model()
         .objects.filter(groups__name=PRACTITIONERS, is_active=True)
         .order_by("last_name", "first_name", "username"),
-        empty_label="Choose a practitioner…",
+        empty_label=_("Choose a practitioner…"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 from simple_history.models import HistoricalRecords
 
 from clinic.lib.roles import PRACTITIONERS
@@ -141,6 +142,17 @@ class Condition(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def public_name(self):
+        """The name as the public pages show it: in the active language when the translations have this
+        name (the seeded conditions' names are marked in migration 0002), otherwise as stored."""
+        return gettext_lazy(self.name)
+
+    @property
+    def public_description(self):
+        """The description as the public pages show it (see `public_name`)."""
+        return gettext_lazy(self.description) if self.description else ""
+
 
 # The safety screen: field name -> the question as staff and practitioners read it.
 SAFETY_FLAGS = {
@@ -165,24 +177,28 @@ SAFETY_FLAGS_SHORT = {
     "immunocompromised": "Low immunity",
 }
 
-# The intake symptoms checklist: code stored in Patient.symptoms -> label.
+# The intake symptoms checklist: code stored in Patient.symptoms -> label (in English; the intake form
+# shows it translated).
 SYMPTOMS = {
-    "cold_extremities": "Cold hands or feet",
-    "fatigue": "Fatigue",
-    "brain_fog": "Brain fog",
-    "headaches": "Headaches",
-    "numbness": "Numbness or tingling",
-    "leg_pain_walking": "Leg pain when walking",
-    "breathlessness": "Shortness of breath",
+    "cold_extremities": gettext_noop("Cold hands or feet"),
+    "fatigue": gettext_noop("Fatigue"),
+    # Translators: 脑雾, the usual Chinese term for post-COVID "brain fog" (认知模糊).
+    "brain_fog": gettext_noop("Brain fog"),
+    "headaches": gettext_noop("Headaches"),
+    "numbness": gettext_noop("Numbness or tingling"),
+    # Translators: 间歇性跛行 is the medical term (CNTERM); the patient's words are 走路时腿痛.
+    "leg_pain_walking": gettext_noop("Leg pain when walking"),
+    "breathlessness": gettext_noop("Shortness of breath"),
 }
 
 
 class Patient(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        INTERSEX = "intersex", "Intersex"
-        UNDISCLOSED = "undisclosed", "Prefer not to say"
+        # English labels (admin); the intake form shows them translated.
+        FEMALE = "female", gettext_noop("Female")
+        MALE = "male", gettext_noop("Male")
+        INTERSEX = "intersex", gettext_noop("Intersex")
+        UNDISCLOSED = "undisclosed", gettext_noop("Prefer not to say")
 
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -325,6 +341,12 @@ class IntakeSubmission(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en-gb",
+        help_text="The language the patient filled the form in: reply in it.",
+    )
 
     class Meta:
         ordering = ["-submitted_at"]

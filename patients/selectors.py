@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Max
+from django.db.models.functions import Concat
 
 from patients.models import INTAKE_REVIEW_FIELDS, SAFETY_FLAGS, IntakeSubmission, Patient
 
@@ -69,3 +70,10 @@ def research_consent_last_withdrawn():
     Published figures computed before then may count that patient; a cache of them must not outlive it.
     """
     return Patient.objects.aggregate(latest=Max("research_consent_withdrawn_at"))["latest"]
+
+
+def with_family_first_name(queryset, *, path=""):
+    """Return `queryset` with the alias `family_first_name`: the family name then the given name with no space
+    between, as Chinese names are written (李 + 小龙 = 李小龙), so a search for a whole name finds it.
+    `path` leads from the queryset's model to the patient ("patient__" for intakes)."""
+    return queryset.alias(family_first_name=Concat(f"{path}last_name", f"{path}first_name"))

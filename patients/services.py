@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -50,7 +51,7 @@ class IntakeBusy(Exception):
 _FILL_WHEN_EMPTY = ["sex", "phone", "complaint_duration", "medications", "history"]
 
 
-def intake_submit(*, form_data, form_version, submission_key=None, sent_before=()):
+def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(), language=settings.LANGUAGE_CODE):
     """Store one free assessment and return `(submission, created)`.
 
     `form_data` is IntakeForm's cleaned_data. In one transaction: find the patient with the
@@ -66,7 +67,8 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
     in its session) made for the same patient within INTAKE_RESEND_WINDOW: a resubmit after the
     back button, whose page came with a fresh key. Only the sender's own submissions count, so
     someone who types another person's answers never learns their patient reference. The
-    confirmation email is a job committed with the submission, sent by the worker (patients.emails).
+    confirmation email is a job committed with the submission, sent by the worker (patients.emails) in
+    `language`, the one the form was shown in (a code of settings.LANGUAGES), which the submission keeps.
     """
     submission_key = submission_key or uuid.uuid4()
     earlier = _submission_with_key(submission_key)
@@ -90,6 +92,7 @@ def intake_submit(*, form_data, form_version, submission_key=None, sent_before=(
                 form_version=form_version,
                 submission_key=submission_key,
                 matched_existing_patient=matched,
+                language=language,
             )
             # A job for the worker, committed with the submission (or not at all).
             job_enqueue_with_transaction(intake_confirmation_send, submission_pk=submission.pk)

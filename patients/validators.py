@@ -4,6 +4,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 _LINE_BREAKS = frozenset("\n\r\t")
 
@@ -26,7 +27,7 @@ class ControlCharacterValidator:
         allowed = _LINE_BREAKS if self.allow_line_breaks else frozenset()
         if any(unicodedata.category(char) == "Cc" and char not in allowed for char in str(value)):
             raise ValidationError(
-                "This contains invisible control characters (often from copying and pasting). Please type it again.",
+                _("This contains invisible control characters (often from copying and pasting). Please type it again."),
                 code=self.code,
             )
 

@@ -57,6 +57,7 @@ def _intake_post(request):
             form_version=INTAKE_FORM_VERSION,
             submission_key=form.cleaned_data["submission_key"],
             sent_before=request.session.get(_SENT, {}).values(),
+            language=request.LANGUAGE_CODE,
         )
     except IntakeBusy:
         # Everything typed comes back in the form; sending it again later stores it once.

@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patients.forms import PlainTextField
 from protocols.models import INTERVAL_DAYS_RANGE, PLANNED_SESSIONS_RANGE
@@ -100,30 +101,32 @@ class SessionForm(forms.Form):
     """
 
     started_at = forms.DateTimeField(
-        label="Date and time",
+        label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": "Enter when the session took place.", "invalid": "Enter a valid date and time."},
     )
     points = forms.CharField(
-        label="Points",
+        label=_("Points"),
         required=False,
-        help_text="Type codes separated by spaces or commas, e.g. li4 sp6 sj5 (SJ, LV, DU and REN are understood), "
-        "or find them in the list below.",
+        help_text=_(
+            "Type codes separated by spaces or commas, e.g. li4 sp6 sj5 (SJ, LV, DU and REN are understood), "
+            "or find them in the list below."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     needle_gauge = forms.ChoiceField(
-        label="Needle gauge (mm)",
+        label=_("Needle gauge (mm)"),
         required=False,
         choices=[(gauge, gauge) for gauge in STANDARD_GAUGES] + [(OTHER_GAUGE, "Other")],
         widget=forms.RadioSelect,
     )
     needle_gauge_other = forms.DecimalField(
-        label="Other gauge (mm)",
+        label=_("Other gauge (mm)"),
         required=False,
         min_value=NEEDLE_GAUGE_RANGE[0],
         max_value=NEEDLE_GAUGE_RANGE[1],
         decimal_places=2,
-        help_text="Only when you chose Other: 0.12 to 0.40 mm.",
+        help_text=_("Only when you chose Other: 0.12 to 0.40 mm."),
         error_messages=NEEDLE_GAUGE_ERRORS,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
@@ -133,23 +136,23 @@ class SessionForm(forms.Form):
     pulse_pre = whole_number_field("Pulse before (bpm)", "Pulse before", *PULSE_RANGE, " beats per minute")
     pulse_post = whole_number_field("Pulse after (bpm)", "Pulse after", *PULSE_RANGE, " beats per minute")
     warmth_change = forms.ChoiceField(
-        label="Warmth in hands and feet", required=False, choices=Change.choices, widget=forms.RadioSelect
+        label=_("Warmth in hands and feet"), required=False, choices=Change.choices, widget=forms.RadioSelect
     )
     clarity_change = forms.ChoiceField(
-        label="Mental clarity", required=False, choices=Change.choices, widget=forms.RadioSelect
+        label=_("Mental clarity"), required=False, choices=Change.choices, widget=forms.RadioSelect
     )
     adverse_events = forms.MultipleChoiceField(
-        label="Adverse events",
+        label=_("Adverse events"),
         required=False,
         choices=[(NO_ADVERSE_EVENT, "None"), *AdverseEvent.choices],
         widget=forms.CheckboxSelectMultiple,
     )
     # No control characters, line breaks and tabs allowed: the import's rule for the same column.
     notes = PlainTextField(
-        label="Notes", required=False, allow_line_breaks=True, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"), required=False, allow_line_breaks=True, widget=forms.Textarea(attrs={"rows": 3})
     )
     acknowledge_safety = forms.BooleanField(
-        label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
+        label=_("I have read the safety warnings for this patient and will needle with them in mind."), required=False
     )
 
     def __init__(self, *args, patient, session=None, reason_required=False, **kwargs):
@@ -180,10 +183,12 @@ class SessionForm(forms.Form):
                 self.initial[ANSWER_PREFIX + code] = value
         if session is not None:
             self.fields["reason"] = PlainTextField(
-                label="Reason for the change",
+                label=_("Reason for the change"),
                 allow_line_breaks=True,
                 required=reason_required,
-                help_text="Required: this session was logged more than 24 hours ago, by someone else or by an import."
+                help_text=_(
+                    "Required: this session was logged more than 24 hours ago, by someone else or by an import."
+                )
                 if reason_required
                 else "Optional within 24 hours of logging your own session.",
                 error_messages={"required": "Say why this session is being amended."},
@@ -387,7 +392,7 @@ class PlanForm(forms.Form):
 
     points = forms.CharField(
         required=False,
-        help_text="Codes separated by spaces or commas, e.g. st36 sp6 pc6.",
+        help_text=_("Codes separated by spaces or commas, e.g. st36 sp6 pc6."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     planned_sessions = whole_number_field(
@@ -397,7 +402,7 @@ class PlanForm(forms.Form):
         "Days between sessions", "Days between sessions", *INTERVAL_DAYS_RANGE, required=True
     )
     needle_gauge_mm = forms.DecimalField(
-        label="Needle gauge (mm)",
+        label=_("Needle gauge (mm)"),
         required=False,
         decimal_places=2,
         min_value=NEEDLE_GAUGE_RANGE[0],
@@ -406,9 +411,9 @@ class PlanForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
     retention_minutes = whole_number_field("Retention (minutes)", "Retention", *RETENTION_RANGE, " minutes")
-    electrostimulation = forms.BooleanField(label="Electro-stimulation", required=False)
+    electrostimulation = forms.BooleanField(label=_("Electro-stimulation"), required=False)
     acknowledge_safety = forms.BooleanField(
-        label="I have read the safety warnings for this patient and will needle with them in mind.", required=False
+        label=_("I have read the safety warnings for this patient and will needle with them in mind."), required=False
     )
 
     def __init__(self, *args, patient, **kwargs):

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
+from patients.selectors import with_family_first_name
 from practice.access import patients_visible_to
 from sessions.models import TreatmentSession
 
@@ -11,12 +12,16 @@ def workspace_patient_list(*, user, search="", condition=None, status=""):
 
     Annotations: `session_count`, `last_visit` (None before the first session), `latest_spo2_pre`
     and `latest_spo2_post` (the highest-numbered session's readings, None when missing). One query
-    whatever the number of rows. `search` matches any word against first name, last name or reference.
+    whatever the number of rows. `search` matches any word against first name, last name, both run
+    together family name first (a Chinese name: 李小龙) or reference.
     """
-    patients = patients_visible_to(user=user).select_related("condition", "practitioner")
+    patients = with_family_first_name(patients_visible_to(user=user).select_related("condition", "practitioner"))
     for word in search.split():
         patients = patients.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(patient_ref__icontains=word)
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(family_first_name__icontains=word)
+            | Q(patient_ref__icontains=word)
         )
     if condition is not None:
         patients = patients.filter(condition=condition)

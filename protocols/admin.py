@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.access_audit import AccessRecordedAdmin
@@ -68,12 +69,12 @@ class TreatmentPlanAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
     ]
     filter_horizontal = []
 
-    @admin.display(description="points left out")
+    @admin.display(description=_("points left out"))
     def removed_points_shown(self, plan):
         rows = ((removed.get("code", ""), removed.get("reason", "")) for removed in plan.removed_points)
         return format_html_join(mark_safe("<br>"), "{}: {}", rows) or "None"
 
-    @admin.display(description="cautions")
+    @admin.display(description=_("cautions"))
     def cautions_shown(self, plan):
         return format_html_join(mark_safe("<br>"), "{}", ((caution,) for caution in plan.cautions)) or "None"
 

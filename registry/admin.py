@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from registry.forms import PartnerSummaryUploadForm
 from registry.models import PartnerSummary
@@ -20,7 +21,7 @@ class PartnerSummaryAdmin(admin.ModelAdmin):
     fields = ["site", "parameters_shown", "conditions_shown", "generated_at", "uploaded_at", "uploaded_by"]
     readonly_fields = fields
 
-    @admin.display(description="parameters")
+    @admin.display(description=_("parameters"))
     def parameters_shown(self, summary):
         p = summary.parameters
         window = f", session 1 {p.get('from') or '…'} to {p.get('to') or '…'}" if p.get("from") or p.get("to") else ""
@@ -29,7 +30,7 @@ class PartnerSummaryAdmin(admin.ModelAdmin):
         )
         return f"session {p.get('sessions')} ({p.get('reading')}){window}{extra}"
 
-    @admin.display(description="conditions (shared / withheld)")
+    @admin.display(description=_("conditions (shared / withheld)"))
     def conditions_shown(self, summary):
         conditions = summary.document.get("conditions", [])
         withheld = sum(1 for entry in conditions if entry.get("withheld"))

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.access_audit import AccessRecordedAdmin
@@ -74,7 +75,7 @@ class SessionAmendmentInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
 
-    @admin.display(description="changes (before → after)")
+    @admin.display(description=_("changes (before → after)"))
     def changes_shown(self, amendment):
         return format_html_join(
             mark_safe("<br>"),
@@ -150,31 +151,31 @@ class TreatmentSessionAdmin(AccessRecordedAdmin, SimpleHistoryAdmin):
         return SessionHistory(self.model, historical_record)
 
     # Words, not admin's boolean icons: a green tick for "needs following up" reads as "all is well".
-    @admin.display(description="SpO₂ below 90%")
+    @admin.display(description=_("SpO₂ below 90%"))
     def follow_up(self, session):
         if session.needs_follow_up:
             return format_html('<span class="acuflow-badge acuflow-badge-danger">{}</span>', "Yes: follow up")
         return "No"
 
-    @admin.display(description="points")
+    @admin.display(description=_("points"))
     def points_shown(self, session):
         return " ".join(point.code for point in session.points.all()) or "–"
 
-    @admin.display(description="adverse events")
+    @admin.display(description=_("adverse events"))
     def adverse_events_shown(self, session):
         return ", ".join(session.adverse_event_labels()) or "None"
 
-    @admin.display(description="outcome measures")
+    @admin.display(description=_("outcome measures"))
     def answers_shown(self, session):
         sessions_with_answers_shown(sessions=[session])
         return "; ".join(f"{name} {answer}" for name, answer in session.answers_shown) or "—"
 
-    @admin.display(description="safety warnings acknowledged")
+    @admin.display(description=_("safety warnings acknowledged"))
     def safety_acknowledgement_shown(self, session):
         lines = session.safety_acknowledgement.splitlines()
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) if lines else "–"
 
-    @admin.display(description="in the workspace")
+    @admin.display(description=_("in the workspace"))
     def workspace(self, session):
         url = workspace_url("session_detail", session.patient.patient_ref, session.number)
         if url is None:
@@ -211,7 +212,7 @@ class PatientWithSessionsAdmin(PatientAdmin):
     inlines = [*PatientAdmin.inlines, TreatmentSessionInline]
     actions = ["erase_personal_details"]
 
-    @admin.action(description="Erase personal details of the selected patients…", permissions=["erase"])
+    @admin.action(description=_("Erase personal details of the selected patients…"), permissions=["erase"])
     def erase_personal_details(self, request, queryset):
         """Ask why and for confirmation on an intermediate page, then erase (sessions.services.patients_erase)."""
         patients = queryset.filter(personal_details_erased_at__isnull=True)

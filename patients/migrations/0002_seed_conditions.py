@@ -1,37 +1,41 @@
 from django.db import migrations
+from django.utils.translation import gettext_noop
+
+# Names and descriptions are marked so that makemessages finds them: the public pages show them translated
+# (Condition.public_name). gettext_noop returns them unchanged: English is what is stored.
 
 CONDITIONS = [
     (
-        "Chronic Fatigue Syndrome",
+        gettext_noop("Chronic Fatigue Syndrome"),
         "chronic-fatigue-syndrome",
-        "Long-lasting exhaustion not relieved by rest, often with poor sleep and brain fog.",
+        gettext_noop("Long-lasting exhaustion not relieved by rest, often with poor sleep and brain fog."),
     ),
     (
-        "Peripheral Artery Disease (mild)",
+        gettext_noop("Peripheral Artery Disease (mild)"),
         "peripheral-artery-disease-mild",
-        "Narrowed leg arteries causing cramping or pain on walking that eases with rest.",
+        gettext_noop("Narrowed leg arteries causing cramping or pain on walking that eases with rest."),
     ),
     (
-        "Post-COVID Microvascular Dysfunction",
+        gettext_noop("Post-COVID Microvascular Dysfunction"),
         "post-covid-microvascular-dysfunction",
-        "Fatigue, breathlessness and cold extremities persisting after a COVID-19 infection.",
+        gettext_noop("Fatigue, breathlessness and cold extremities persisting after a COVID-19 infection."),
     ),
     (
-        "Raynaud's Phenomenon",
+        gettext_noop("Raynaud's Phenomenon"),
         "raynauds-phenomenon",
-        "Fingers or toes turning white or blue in the cold, then red and painful as they warm.",
+        gettext_noop("Fingers or toes turning white or blue in the cold, then red and painful as they warm."),
     ),
     (
-        "Chronic Migraine",
+        gettext_noop("Chronic Migraine"),
         "chronic-migraine",
-        "Headache on 15 or more days a month, with migraine features on at least 8 of them.",
+        gettext_noop("Headache on 15 or more days a month, with migraine features on at least 8 of them."),
     ),
     (
-        "Post-Chemotherapy Fatigue",
+        gettext_noop("Post-Chemotherapy Fatigue"),
         "post-chemotherapy-fatigue",
-        "Persistent tiredness and low energy after cancer treatment.",
+        gettext_noop("Persistent tiredness and low energy after cancer treatment."),
     ),
-    ("Other", "other", "A circulatory complaint not listed above."),
+    (gettext_noop("Other"), "other", gettext_noop("A circulatory complaint not listed above.")),
 ]
 
 
