@@ -94,7 +94,12 @@ class PublicLanguageMiddleware:
                 return response
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The page is rendered by now: what this thread renders next, outside a request (a job, a
+            # test), starts in English, not in the last visitor's language.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         if addresses:
             # The same address answers a Chinese browser differently: caches must keep both apart.

@@ -1,9 +1,11 @@
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import translation
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -43,9 +45,16 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "up"})
 
 
+def _address_language(request):
+    """The language the address names. The error pages below can be called before the middleware that
+    activates it has run (a request refused by the first middleware), or after it has finished."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def bad_request(request, exception):
     """The 400 page. Unlike Django's own it does not read the form again (clinic.middleware says why)."""
-    return render(request, "400.html", status=400)
+    with translation.override(_address_language(request)):
+        return render(request, "400.html", status=400)
 
 
 def server_error(request):
@@ -54,6 +63,7 @@ def server_error(request):
     Called while the exception is being handled, from wherever it was raised: a view, a template,
     or a middleware saving the session.
     """
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        return unavailable_page()
-    return defaults.server_error(request)
+    with translation.override(_address_language(request)):
+        if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+            return unavailable_page()
+        return defaults.server_error(request)

@@ -1,6 +1,5 @@
 import pytest
 from django.core.cache import cache
-from django.utils import translation
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 
@@ -11,14 +10,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    """A request to /zh-hans/ leaves Chinese active in the thread (the middleware activates the address's
-    language and leaves it): the next test, whatever it renders outside a request, starts in English."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
