@@ -78,6 +78,10 @@ def _shots(base):
         page.goto(f"{base}/articles/our-outcome-figures/")
         page.locator(".cohort-embed").scroll_into_view_if_needed()
 
+    def outcomes_phone_chinese(page):
+        page.goto(f"{base}/zh-hans/articles/our-outcome-figures/")
+        page.locator(".cohort-embed").scroll_into_view_if_needed()
+
     def dashboard(page):
         _sign_in(page, base, "demo-lead", "/admin/outcomes/")
         page.wait_for_selector("#outcomes-charts canvas")
@@ -87,6 +91,7 @@ def _shots(base):
     yield "home-phone-zh", PHONE, home_chinese, False
     yield "intake-phone-zh", PHONE, intake_chinese, False
     yield "outcomes-phone", PHONE, outcomes_phone, False
+    yield "outcomes-phone-zh", PHONE, outcomes_phone_chinese, False
     yield "patient-page", TABLET, patient_page, False
     yield "dashboard", DESKTOP, dashboard, False
 
