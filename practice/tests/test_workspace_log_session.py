@@ -5,11 +5,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.tests.factories import PatientFactory
-from sessions.models import TreatmentSession
+from sessions.models import Acupoint, TreatmentSession
 from sessions.tests.factories import TreatmentSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +70,27 @@ def test_the_form_shows_the_next_session_number_and_defaults_to_now(signed_in, p
     assert 'type="datetime-local"' in html
     # The catalogue is offered as a searchable list.
     assert '<option value="LI4">LI4 Hegu (Large Intestine)</option>' in html
+
+
+# The form's queries, once signed in: session, user, groups, second factor, patient, access record,
+# plan and its points, instruments, next number, the point catalogue.
+SESSION_FORM_QUERIES = 11
+
+
+def test_the_form_takes_a_fixed_number_of_queries_however_many_sessions_and_points(signed_in, patient):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = signed_in.get(_url(patient))
+        assert response.status_code == 200
+        return len(captured), response.content.decode().count("<option value=")
+
+    queries()  # the first request after signing in also starts the idle timer (a session write)
+    few, options = queries()
+    assert few <= SESSION_FORM_QUERIES
+    assert options == Acupoint.objects.count()  # every point of the catalogue is offered
+    for number in range(1, 11):
+        TreatmentSessionFactory(patient=patient, number=number).points.set(Acupoint.objects.filter(code="ST36"))
+    assert queries() == (few, options)
 
 
 def test_a_valid_session_is_saved_with_every_value_and_shows_on_the_patient_page(signed_in, patient, practitioner):

@@ -10,8 +10,9 @@ Nothing is written unless every row is right.
 
 By job: reading (lines, header, value parsers, the per-row cleaner), staging (the staging
 tables, and streaming the file into them), checks (across rows, and the summary counts),
-writes (patients, sessions, point links, history rows), postgresql (tuning and the bulk
-foreign-key check of large imports). This module runs them in order, in one transaction.
+writes (patients, sessions, point links, history rows), postgresql (tuning; the bulk foreign-key
+check of large imports, and the indexes built after the writes of a first one). This module runs
+them in order, in one transaction.
 """
 
 import getpass
@@ -104,15 +105,15 @@ def sessions_import(*, source, dry_run=False, imported_by=None, progress=None):
             bulk_checked = (
                 on_postgresql and rows_count >= postgresql.BULK_CHECK_FROM_ROWS and postgresql.may_alter_keys(cursor)
             )
-            with postgresql.foreign_keys_checked_in_bulk(cursor) if bulk_checked else nullcontext():
+            with postgresql.bulk_write(cursor) if bulk_checked else nullcontext(False) as first_import:
                 update_existing_patients(cursor, now)
                 insert_new_patients(cursor, now)
                 settle_consent_times(now)
-                upsert_sessions(cursor, header, now)
+                upsert_sessions(cursor, header, now, into_empty=first_import)
                 if "points" in header:
-                    replace_points(cursor)
-            record_history(cursor, Patient, Patient.audit_log.model, now, imported_by)
-            record_history(cursor, TreatmentSession, TreatmentSession.history.model, now, imported_by)
+                    replace_points(cursor, into_empty=first_import)
+                record_history(cursor, Patient, Patient.audit_log.model, now, imported_by)
+                record_history(cursor, TreatmentSession, TreatmentSession.history.model, now, imported_by)
             if on_postgresql:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for this transaction
             if on_postgresql and rows_count >= postgresql.ANALYZE_FROM_ROWS:

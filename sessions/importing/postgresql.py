@@ -24,6 +24,8 @@ IMPORT_WORK_MEM = "128MB"
 BULK_CHECK_FROM_ROWS = 100_000
 # How long a bulk-checked import waits for the tables it writes before giving up.
 BULK_LOCK_TIMEOUT = "15s"
+# PostgreSQL's maintenance_work_mem while a first import builds its indexes: sorts a million rows in memory.
+INDEX_BUILD_MEMORY = "256MB"
 
 
 class ImportBusy(Exception):
@@ -41,12 +43,12 @@ def _bulk_checked_keys():
 
 
 def may_alter_keys(cursor):
-    """Whether this database user owns the tables whose keys a bulk check drops and adds back.
+    """Whether this database user owns the tables whose keys and indexes a bulk write drops and adds back.
 
     A deployment may run the app as a user that can read and write the tables but not alter them;
     its large imports check their keys row by row.
     """
-    tables = [table for table, _ in _bulk_checked_keys()]
+    tables = list(dict.fromkeys([*(table for table, _ in _bulk_checked_keys()), *_first_import_tables()]))
     cursor.execute(
         "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class WHERE oid = ANY(%s::regclass[])",
         [[q(table) for table in tables]],
@@ -54,23 +56,46 @@ def may_alter_keys(cursor):
     return bool(cursor.fetchone()[0])
 
 
-@contextmanager
-def foreign_keys_checked_in_bulk(cursor):
-    """Check the foreign keys of the rows written inside the block once, after them, not row by row.
+# The tables a first import into an empty database fills without their indexes (see bulk_write).
+def _first_import_tables():
+    return [
+        Patient._meta.db_table,
+        Patient.audit_log.model._meta.db_table,
+        TreatmentSession._meta.db_table,
+        TreatmentSession.history.model._meta.db_table,
+        TreatmentSession.points.through._meta.db_table,
+    ]
 
-    PostgreSQL checks a foreign key row by row, with a lookup and a row lock on the referenced row
-    each time: for a million sessions and three million point links that is most of the import
-    (about 40 of 80 seconds). Its manual's advice for loading data ("Populating a Database") is to
-    drop the foreign keys, load, and add them again, which checks every row in one join. Here all
-    three steps happen inside the import's transaction: the keys are added back, and every row
-    checked, before anything commits, and if a row failed the check the whole import would roll
-    back, keys included. Nobody else can write rows without the check meanwhile, because dropping
-    a key locks the tables it joins until the commit; that lock is also why only large imports do
-    this. Readers of these tables wait for the import to finish; if other work keeps them busy
-    longer than BULK_LOCK_TIMEOUT, ImportBusy is raised and nothing is written.
+
+@contextmanager
+def bulk_write(cursor):
+    """Write the rows of a large import inside the block with their checks done once, after them.
+
+    Yields whether this is a first import: the tables it writes were all empty. The caller then
+    writes with plain INSERTs (nothing can conflict with an empty table).
+
+    Foreign keys. PostgreSQL checks a foreign key row by row, with a lookup and a row lock on the
+    referenced row each time: for a million sessions and three million point links that is most of
+    the import (about 40 of 80 seconds). Its manual's advice for loading data ("Populating a
+    Database") is to drop the foreign keys, load, and add them again, which checks every row in one
+    join.
+
+    Indexes, on a first import only. The same manual advises building indexes after loading:
+    a B-tree filled row by row costs about twice what one sorted build costs (the writes of a
+    million-row file, measured by benchmarks/import_floor.py: 21.8 s with indexes, 10.6 s built
+    after). So when the tables start empty, their indexes (all but the primary keys and those a
+    foreign key relies on) are dropped and built again after the writes. A unique index checks
+    every row when it is built, so nothing escapes its constraint; the file's own duplicates were
+    already refused, with their line numbers, by the checks before any write.
+
+    Everything happens inside the import's transaction: the keys and indexes are back, and every
+    row checked, before anything commits, and if a row failed a check the whole import rolls back,
+    keys and indexes included. Nobody else can write or read rows meanwhile, because the tables are
+    locked until the commit; that lock is also why only large imports do this. If other work keeps
+    the tables busy longer than BULK_LOCK_TIMEOUT, ImportBusy is raised and nothing is written.
     """
     pairs = _bulk_checked_keys()
-    tables = list(dict.fromkeys(table for pair in pairs for table in pair))
+    tables = list(dict.fromkeys([*(table for pair in pairs for table in pair), *_first_import_tables()]))
     cursor.execute("SELECT current_setting('lock_timeout')")
     (lock_timeout,) = cursor.fetchone()
     try:
@@ -91,10 +116,56 @@ def foreign_keys_checked_in_bulk(cursor):
         keys += [(table, name, definition) for name, definition in cursor.fetchall()]
     for table, name, _ in keys:
         cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
-    yield
+    first_import = _all_empty(cursor, _first_import_tables())
+    indexes = _drop_indexes(cursor, _first_import_tables()) if first_import else []
+    yield first_import
+    if indexes:
+        cursor.execute("SELECT current_setting('maintenance_work_mem')")
+        (maintenance_work_mem,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
+        for table, constraint, definition in indexes:
+            if constraint:
+                cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(constraint)} {definition}")
+            else:
+                cursor.execute(definition)
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [maintenance_work_mem])
     for table, name, definition in keys:
         # Adding a foreign key checks every row of the table against the referenced one, in one join.
         cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+
+
+def _all_empty(cursor, tables):
+    cursor.execute(f"SELECT {' AND '.join(f'NOT EXISTS (SELECT 1 FROM {q(table)})' for table in tables)}")
+    return bool(cursor.fetchone()[0])
+
+
+def _drop_indexes(cursor, tables):
+    """Drop the indexes of `tables` a first import builds after its writes; return how to build them again.
+
+    Returns (table, constraint name or None, definition): a unique constraint is added back as a
+    constraint (its index comes with it), any other index by its CREATE INDEX statement. Primary
+    keys stay (new ids only append to them), and so does any index a foreign key relies on.
+    """
+    cursor.execute(
+        """SELECT table_.relname, constraint_.conname,
+                  COALESCE(pg_get_constraintdef(constraint_.oid), pg_get_indexdef(idx.indexrelid)), index_.relname
+           FROM pg_index idx
+           JOIN pg_class table_ ON table_.oid = idx.indrelid
+           JOIN pg_class index_ ON index_.oid = idx.indexrelid
+           LEFT JOIN pg_constraint constraint_ ON constraint_.conindid = idx.indexrelid
+                                             AND constraint_.conrelid = idx.indrelid AND constraint_.contype <> 'f'
+           WHERE idx.indrelid = ANY(%s::regclass[]) AND NOT idx.indisprimary
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint fk WHERE fk.contype = 'f' AND fk.conindid = idx.indexrelid)
+           ORDER BY table_.relname, index_.relname""",
+        [[q(table) for table in tables]],
+    )
+    indexes = cursor.fetchall()
+    for table, constraint, _, index in indexes:
+        if constraint:
+            cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(constraint)}")
+        else:
+            cursor.execute(f"DROP INDEX {q(index)}")
+    return [(table, constraint, definition) for table, constraint, definition, _ in indexes]
 
 
 def tune_for_staged_rows(cursor):

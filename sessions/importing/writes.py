@@ -101,7 +101,12 @@ def settle_consent_times(now):
         written.filter(disagree).update(**{field: times[field] for field in times if field.startswith(f"{consent}_")})
 
 
-def upsert_sessions(cursor, header, now):
+def upsert_sessions(cursor, header, now, *, into_empty=False):
+    """Insert the file's new sessions and update those it changes.
+
+    `into_empty`: the sessions table is empty and has no (patient, number) index now (a first
+    import, see postgresql.bulk_write), so every row is new and goes in with a plain INSERT.
+    """
     rows, patients, sessions = q(ROWS_TABLE), q(Patient._meta.db_table), q(TreatmentSession._meta.db_table)
     from_file = ["started_at"] + [STAGING_COLUMN[name] for name in SESSION_COLUMNS if name in header]
     given = {"patient_id": "patient.id", "number": "staged.number"}
@@ -121,15 +126,16 @@ def upsert_sessions(cursor, header, now):
         changed += [f"{_answer(stored, name)} {differs} {_answer(incoming, name)}" for name in answers]
         defaults = _defaults(TreatmentSession, given, now)
         columns = [*given, *defaults]
+    on_conflict = f"""
+            ON CONFLICT (patient_id, number) DO UPDATE SET
+                {", ".join(f"{q(column)} = excluded.{q(column)}" for column in updates)}{set_answers}
+            WHERE {" OR ".join(changed)}"""
     cursor.execute(
         f"""INSERT INTO {sessions} ({", ".join(q(column) for column in columns)})
             SELECT {", ".join([*given.values(), *["%s"] * len(defaults)])}
             FROM {rows} staged JOIN {patients} patient ON patient.patient_ref = staged.patient_ref
             -- In the order of the (patient, number) key: new ids and keys go at the end of their indexes.
-            ORDER BY patient.id, staged.number
-            ON CONFLICT (patient_id, number) DO UPDATE SET
-                {", ".join(f"{q(column)} = excluded.{q(column)}" for column in updates)}{set_answers}
-            WHERE {" OR ".join(changed)}""",
+            ORDER BY patient.id, staged.number{"" if into_empty else on_conflict}""",
         list(defaults.values()),
     )
 
@@ -166,38 +172,45 @@ def _answer(column, name):
     return f"json_extract({column}, '$.{name}')"
 
 
-def replace_points(cursor):
+def replace_points(cursor, *, into_empty=False):
     """Make each imported session's points those of its row, touching only the links that differ.
 
     A link the file keeps is left as it is, so a second import of the same file writes no links at
     all; on a first import every link is new and goes in with a plain INSERT. Deleting and
     re-inserting every link instead cost as much as the whole first import (about 3 links a row,
-    each with four index entries and two foreign-key checks).
+    each with four index entries and two foreign-key checks). `into_empty`: the links table is
+    empty (a first import, see postgresql.bulk_write), so there is nothing to delete or compare.
     """
     rows, points = q(ROWS_TABLE), q(POINTS_TABLE)
     patients, sessions = q(Patient._meta.db_table), q(TreatmentSession._meta.db_table)
     links = q(TreatmentSession.points.through._meta.db_table)
-    cursor.execute(
-        f"""DELETE FROM {links} WHERE id IN (
-                SELECT link.id FROM {links} link
-                JOIN {sessions} session ON session.id = link.treatmentsession_id
-                JOIN {patients} patient ON patient.id = session.patient_id
-                JOIN {rows} staged ON staged.patient_ref = patient.patient_ref AND staged.number = session.number
-                LEFT JOIN {points} point ON point.line = staged.line AND point.acupoint_id = link.acupoint_id
-                WHERE point.line IS NULL)"""
-    )
+    if not into_empty:
+        cursor.execute(
+            f"""DELETE FROM {links} WHERE id IN (
+                    SELECT link.id FROM {links} link
+                    JOIN {sessions} session ON session.id = link.treatmentsession_id
+                    JOIN {patients} patient ON patient.id = session.patient_id
+                    JOIN {rows} staged ON staged.patient_ref = patient.patient_ref AND staged.number = session.number
+                    LEFT JOIN {points} point ON point.line = staged.line AND point.acupoint_id = link.acupoint_id
+                    WHERE point.line IS NULL)"""
+        )
+    new_only = f"""WHERE NOT EXISTS (
+                SELECT 1 FROM {links} link
+                WHERE link.treatmentsession_id = session.id AND link.acupoint_id = point.acupoint_id)"""
     # In the order of the (session, acupoint) unique index, so that its B-tree, the session index
     # and the foreign-key checks on the sessions work on neighbouring pages rather than at random.
+    # Into empty tables the indexes are built afterwards (sorting for themselves), so the links go in
+    # as the join gives them, in the file's order, and a sort of every link (spilling to disk at
+    # a million rows) is saved.
+    in_key_order = "" if into_empty else "ORDER BY session.id, point.acupoint_id"
     cursor.execute(
         f"""INSERT INTO {links} (treatmentsession_id, acupoint_id)
             SELECT session.id, point.acupoint_id FROM {points} point
             JOIN {rows} staged ON staged.line = point.line
             JOIN {patients} patient ON patient.patient_ref = staged.patient_ref
             JOIN {sessions} session ON session.patient_id = patient.id AND session.number = staged.number
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {links} link
-                WHERE link.treatmentsession_id = session.id AND link.acupoint_id = point.acupoint_id)
-            ORDER BY session.id, point.acupoint_id"""
+            {"" if into_empty else new_only}
+            {in_key_order}"""
     )
 
 

@@ -1,4 +1,5 @@
-"""Large imports on PostgreSQL check their foreign keys in one pass after the writes (see importing/postgresql.py)."""
+"""Large imports on PostgreSQL check their foreign keys in one pass after the writes, and a first one builds
+its indexes after them (see importing/postgresql.py)."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,7 +9,7 @@ from patients.models import Patient
 from sessions.importing import ImportBusy, postgresql
 from sessions.models import Acupoint, TreatmentSession
 from sessions.tests.test_admin_import import URL, _dry_run
-from sessions.tests.test_import import GOOD_FILE, _database_state, _import
+from sessions.tests.test_import import GOOD_FILE, _database_state, _import, _problems
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the bulk check is PostgreSQL's; SQLite imports check row by row"
@@ -27,6 +28,48 @@ def _foreign_keys():
             [["patients_%", "treatment_sessions_%"]],
         )
         return cursor.fetchall()
+
+
+def _indexes():
+    """Every index of the tables an import writes, as PostgreSQL defines it, and its object id.
+
+    An index built again after a first import's writes has the same definition and a new id.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT index_.relname, pg_get_indexdef(idx.indexrelid), idx.indexrelid
+               FROM pg_index idx JOIN pg_class table_ ON table_.oid = idx.indrelid
+               JOIN pg_class index_ ON index_.oid = idx.indexrelid
+               WHERE table_.relname LIKE ANY (%s) ORDER BY 1""",
+            [["patients_%", "treatment_sessions_%"]],
+        )
+        rows = cursor.fetchall()
+    return [(name, definition) for name, definition, _ in rows], {name: oid for name, _, oid in rows}
+
+
+def _unique_constraints():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE contype IN ('u', 'p') AND conrelid::regclass::text LIKE ANY (%s) ORDER BY 1, 2""",
+            [["patients_%", "treatment_sessions_%"]],
+        )
+        return cursor.fetchall()
+
+
+def _history_state():
+    """The history rows of imported patients and sessions, as the admin's history pages show them."""
+    patients = sorted(
+        Patient.audit_log.values_list(
+            "patient_ref", "first_name", "last_name", "research_consent", "history_type", "history_change_reason"
+        )
+    )
+    sessions = sorted(
+        TreatmentSession.history.values_list(
+            "patient__patient_ref", "number", "started_at", "spo2_pre", "history_type", "history_change_reason"
+        )
+    )
+    return patients, sessions
 
 
 @pytest.fixture
@@ -52,6 +95,61 @@ def test_a_bulk_checked_import_writes_what_a_row_by_row_one_does(monkeypatch):
     _import(GOOD_FILE)
     assert _database_state() == row_by_row
     assert _foreign_keys() == keys
+
+
+@pytest.mark.django_db
+def test_a_first_import_into_empty_tables_writes_what_the_usual_path_does(monkeypatch):
+    with transaction.atomic():
+        _import(GOOD_FILE)
+        usual = _database_state(), _history_state()
+        transaction.set_rollback(True)
+    assert not Patient.objects.exists()
+    indexes, ids = _indexes()
+    constraints = _unique_constraints()
+
+    monkeypatch.setattr(postgresql, "BULK_CHECK_FROM_ROWS", 1)
+    summary = _import(GOOD_FILE)
+    assert (summary.new_patients, summary.new_sessions) == (2, 3)
+    assert (_database_state(), _history_state()) == usual
+    assert TreatmentSession.points.through.objects.count() == 4
+    # The same indexes and unique constraints are back, built again after the writes.
+    after, rebuilt_ids = _indexes()
+    assert after == indexes
+    assert _unique_constraints() == constraints
+    assert rebuilt_ids["session_number_unique_per_patient"] != ids["session_number_unique_per_patient"]
+    assert rebuilt_ids["treatment_sessions_treatmentsession_pkey"] == ids["treatment_sessions_treatmentsession_pkey"]
+
+    # The tables are no longer empty: the same file again takes the upsert, changes nothing, keeps the indexes.
+    _import(GOOD_FILE)
+    assert (_database_state(), _history_state()) == usual
+    assert _indexes() == (indexes, rebuilt_ids)
+
+
+@pytest.mark.django_db
+def test_a_first_import_refuses_a_session_given_twice_by_its_line_and_writes_nothing(bulk):
+    indexes = _indexes()
+    text = GOOD_FILE + "\nH-1,Chronic Fatigue Syndrome,1,2025-01-07,Ada,Lovelace,yes,,92,94,,,,,"
+    assert _problems(text) == ["line 5: session_number: session 1 of patient H-1 is already on line 2"]
+    bad_point = GOOD_FILE.replace("li 4;sj5", "li 4;XX99")
+    assert _problems(bad_point) == ["line 2: points: Unknown acupoint code: XX99"]
+    assert not Patient.objects.exists() and not Patient.audit_log.exists()
+    assert not TreatmentSession.objects.exists() and not TreatmentSession.history.exists()
+    assert _indexes() == indexes
+
+
+@pytest.mark.django_db
+def test_a_first_import_that_fails_while_writing_leaves_nothing_written_and_every_index_in_place(bulk):
+    indexes, keys = _indexes(), _foreign_keys()
+    with connection.cursor() as cursor:
+        # Something the file's checks cannot know about: a rule of this database refusing a second session.
+        cursor.execute(
+            "ALTER TABLE treatment_sessions_treatmentsession ADD CONSTRAINT only_first CHECK (number = 1) NOT VALID"
+        )
+    with pytest.raises(IntegrityError):
+        _import(GOOD_FILE)
+    assert not Patient.objects.exists() and not Patient.audit_log.exists()
+    assert not TreatmentSession.objects.exists() and not TreatmentSession.history.exists()
+    assert (_indexes(), _foreign_keys()) == (indexes, keys)
 
 
 @pytest.mark.django_db
