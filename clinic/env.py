@@ -62,8 +62,8 @@ _CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "file": "django.core.cache.backends.filebased.FileBasedCache",
     "db": "django.core.cache.backends.db.DatabaseCache",
-    "redis": "django.core.cache.backends.redis.RedisCache",
-    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "redis": "clinic.lib.rediscache.SharedClientRedisCache",
+    "rediss": "clinic.lib.rediscache.SharedClientRedisCache",
 }
 
 

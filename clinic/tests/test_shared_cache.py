@@ -49,9 +49,9 @@ def _other_app_server(code):
     return done.stdout
 
 
-def test_the_cache_url_names_django_s_redis_cache():
+def test_the_cache_url_names_django_s_redis_cache_with_one_client_per_pool():
     assert cache_from_url("redis://cache-host:6379/2") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "clinic.lib.rediscache.SharedClientRedisCache",
         "LOCATION": "redis://cache-host:6379/2",
     }
     assert cache_from_url("rediss://:secret@cache-host:6380/0")["LOCATION"] == "rediss://:secret@cache-host:6380/0"
