@@ -160,6 +160,23 @@ def test_the_english_page_links_the_chinese_translation_in_chinese(reader):
     assert link in html and '<div class="article-body" lang="en-gb">' in html
 
 
+def test_hreflang_alternates_are_given_only_for_an_article_in_both_languages(reader):
+    def alternates(path):
+        html = reader.get(path).content.decode()
+        return re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="http://testserver([^"]+)">', html)
+
+    untranslated = ArticleFactory(title="Cold feet")
+    assert alternates(f"/articles/{untranslated.slug}/") == []
+    assert alternates(f"/zh-hans/articles/{untranslated.slug}/") == []  # a notice over the English text
+    article = ArticleTranslationFactory().article
+    both = [
+        ("en", f"/articles/{article.slug}/"),
+        ("zh-Hans", f"/zh-hans/articles/{article.slug}/"),
+        ("x-default", f"/articles/{article.slug}/"),
+    ]
+    assert alternates(f"/articles/{article.slug}/") == alternates(f"/zh-hans/articles/{article.slug}/") == both
+
+
 def test_a_scheduled_translation_is_not_shown_until_its_time(reader):
     article = ArticleFactory()
     ArticleTranslationFactory(
