@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.template.defaultfilters import pluralize
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.services import two_factor_reset
 
@@ -25,8 +25,12 @@ class UserWithTwoFactorAdmin(UserAdmin):
         count = queryset.count()
         self.message_user(
             request,
-            f"Two-factor sign-in reset for {count} user{pluralize(count)}: "
-            "each sets up an authenticator at the next sign-in.",
+            ngettext(
+                "Two-factor sign-in reset for %(count)d user: each sets up an authenticator at the next sign-in.",
+                "Two-factor sign-in reset for %(count)d users: each sets up an authenticator at the next sign-in.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 

@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
@@ -104,7 +105,7 @@ def two_factor_setup(request):
             if codes is not None:
                 otp_login(request, device)
                 request.session[_NEW_CODES] = codes
-                messages.success(request, "Two-factor sign-in is on. Keep your recovery codes somewhere safe.")
+                messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
                 return redirect(with_next("two_factor_recovery_codes", _next_url(request, _url("two_factor"))))
             form.add_error(
                 "code", "That code does not match. Check the app shows this account, and try the newest code."

@@ -1,4 +1,5 @@
 from auditlog.models import LogEntry
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordAccessManager(LogEntry.objects.__class__):
@@ -13,6 +14,6 @@ class RecordAccess(LogEntry):
 
     class Meta:
         proxy = True
-        verbose_name = "record access"
-        verbose_name_plural = "record accesses"
+        verbose_name = _("record access")
+        verbose_name_plural = _("record accesses")
         ordering = ["-timestamp"]

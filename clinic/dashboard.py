@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.forms import OutcomeFilterForm, ResearchExportForm
 from clinic.lib.access_audit import access_record
@@ -199,7 +200,7 @@ def research_export_download(request):
         return redirect("admin:outcomes")
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, f"Research export: {' '.join(error)}")
+            messages.error(request, gettext("Research export: %(errors)s") % {"errors": " ".join(error)})
         return redirect("admin:outcomes")
     rows = research_rows(key=key, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
     # A download of patients' (pseudonymised) sessions is in the access trail like any other.

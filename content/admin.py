@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -86,7 +87,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if problems:
             self.message_user(
                 request,
-                "Saved, but it cannot be published until this is corrected: " + " ".join(problems),
+                gettext("Saved, but it cannot be published until this is corrected: %(problems)s")
+                % {"problems": " ".join(problems)},
                 messages.WARNING,
             )
 
@@ -137,16 +139,26 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.action(description="Submit selected drafts for review")
     def submit_for_review(self, request, queryset):
         changed = articles_submit_for_review(articles=queryset, by=request.user)
-        self.message_user(request, f"{changed} article(s) submitted for review.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d article submitted for review.", "%(count)d articles submitted for review.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
         changed, refused = articles_publish(articles=queryset, by=request.user)
-        self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d article published.", "%(count)d articles published.", changed) % {"count": changed},
+            messages.SUCCESS,
+        )
         for article in refused:
             self.message_user(
                 request,
-                f"“{article.title}” was not published: " + " ".join(embed_problems(article.body)),
+                gettext("“%(title)s” was not published: %(problems)s")
+                % {"title": article.title, "problems": " ".join(embed_problems(article.body))},
                 messages.ERROR,
             )
 
@@ -206,7 +218,8 @@ class ArticleTranslationAdmin(SimpleHistoryAdmin):
         if problems:
             self.message_user(
                 request,
-                "Saved, but it cannot be published until this is corrected: " + " ".join(problems),
+                gettext("Saved, but it cannot be published until this is corrected: %(problems)s")
+                % {"problems": " ".join(problems)},
                 messages.WARNING,
             )
 
@@ -229,10 +242,16 @@ class ArticleTranslationAdmin(SimpleHistoryAdmin):
     @admin.action(description="Publish selected translations", permissions=["publish"])
     def publish(self, request, queryset):
         changed, refused = article_translations_publish(translations=queryset, by=request.user)
-        self.message_user(request, f"{changed} translation(s) published.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d translation published.", "%(count)d translations published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
         for translation in refused:
             self.message_user(
                 request,
-                f"“{translation.title}” was not published: " + " ".join(embed_problems(translation.body)),
+                gettext("“%(title)s” was not published: %(problems)s")
+                % {"title": translation.title, "problems": " ".join(embed_problems(translation.body))},
                 messages.ERROR,
             )

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients.models import Condition
@@ -34,25 +34,25 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", gettext_lazy("Draft")
-        IN_REVIEW = "in_review", gettext_lazy("In review")
-        PUBLISHED = "published", gettext_lazy("Published")
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
         blank=True,
-        help_text="The article's address. Made from the title when left empty; fixed once published.",
+        help_text=_("The article's address. Made from the title when left empty; fixed once published."),
     )
-    summary = models.TextField(max_length=500, help_text="One or two sentences for lists, the feed and search.")
+    summary = models.TextField(max_length=500, help_text=_("One or two sentences for lists, the feed and search."))
     body = models.TextField(
-        help_text=(
+        help_text=_(
             "Markdown: ## headings, **bold**, [links](/articles/…/), tables, images by URL, ``` code. "
             "A line with only [[cohort-outcomes]] or [[cohort-outcomes sessions=6]] shows the live outcome table."
         )
     )
-    body_html = models.TextField(editable=False, default="", help_text="The body rendered and sanitised on save.")
+    body_html = models.TextField(editable=False, default="", help_text=_("The body rendered and sanitised on save."))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
     )
@@ -61,19 +61,19 @@ class Article(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text="When the article goes public. Leave empty to publish now; a future time schedules it.",
+        help_text=_("When the article goes public. Leave empty to publish now; a future time schedules it."),
     )
     source = models.CharField(
-        max_length=200, blank=True, help_text="Where the article comes from, e.g. the clinic or a journal."
+        max_length=200, blank=True, help_text=_("Where the article comes from, e.g. the clinic or a journal.")
     )
-    source_url = models.URLField("source link", blank=True)
-    view_count = models.PositiveIntegerField("reads", default=0, editable=False)
+    source_url = models.URLField(_("source link"), blank=True)
+    view_count = models.PositiveIntegerField(_("reads"), default=0, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     conditions = models.ManyToManyField(
-        Condition, blank=True, related_name="articles", verbose_name="related conditions"
+        Condition, blank=True, related_name="articles", verbose_name=_("related conditions")
     )
     meta_description = models.CharField(
-        max_length=300, blank=True, help_text="For search engines and link previews; the summary when empty."
+        max_length=300, blank=True, help_text=_("For search engines and link previews; the summary when empty.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,13 +152,13 @@ class ArticleTranslation(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(max_length=10, choices=TRANSLATION_LANGUAGES)
     title = models.CharField(max_length=200)
-    summary = models.TextField(max_length=500, help_text="One or two sentences for lists, the feed and search.")
+    summary = models.TextField(max_length=500, help_text=_("One or two sentences for lists, the feed and search."))
     body = models.TextField(
-        help_text="Markdown, as in the original. Embeds ([[cohort-outcomes]]) show in the reader's language."
+        help_text=_("Markdown, as in the original. Embeds ([[cohort-outcomes]]) show in the reader's language.")
     )
-    body_html = models.TextField(editable=False, default="", help_text="The body rendered and sanitised on save.")
+    body_html = models.TextField(editable=False, default="", help_text=_("The body rendered and sanitised on save."))
     meta_description = models.CharField(
-        max_length=300, blank=True, help_text="For search engines and link previews; the summary when empty."
+        max_length=300, blank=True, help_text=_("For search engines and link previews; the summary when empty.")
     )
     translator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,7 +173,7 @@ class ArticleTranslation(models.Model):
     published_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the translation goes public (once the article is). Leave empty to publish now.",
+        help_text=_("When the translation goes public (once the article is). Leave empty to publish now."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

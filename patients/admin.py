@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -357,15 +357,21 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
     def _accept_answers(self, request, submission):
         fields = request.POST.getlist("accept")
         if not fields:
-            self.message_user(request, "Tick the answers to copy onto the record first.", messages.WARNING)
+            self.message_user(request, gettext("Tick the answers to copy onto the record first."), messages.WARNING)
             return
         try:
             accepted = intake_answers_accept(submission=submission, fields=fields, accepted_by=request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
-        labels = ", ".join(_field_label(row.field) for row in accepted) or "nothing (the record already agreed)"
-        self.message_user(request, f"Copied onto {submission.patient.full_name}'s record: {labels}.", messages.SUCCESS)
+        labels = ", ".join(_field_label(row.field) for row in accepted)
+        labels = labels or gettext("nothing (the record already agreed)")
+        self.message_user(
+            request,
+            gettext("Copied onto %(name)s's record: %(labels)s.")
+            % {"name": submission.patient.full_name, "labels": labels},
+            messages.SUCCESS,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Also find an intake by the reference its sender was given (`IN-…`), and by a whole Chinese name."""
@@ -501,9 +507,13 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
     def mark_reviewed(self, request, queryset):
         marked = intakes_mark_reviewed(submissions=queryset, reviewed_by=request.user)
         skipped = queryset.count() - marked
-        message = f"{marked} intake{pluralize(marked)} marked as reviewed."
+        message = ngettext("%(count)d intake marked as reviewed.", "%(count)d intakes marked as reviewed.", marked) % {
+            "count": marked
+        }
         if skipped:
-            message += f" {skipped} had been reviewed already and kept their reviewer."
+            message += " " + gettext("%(count)d had been reviewed already and kept their reviewer.") % {
+                "count": skipped
+            }
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Assign a practitioner to the selected intakes' patients"), permissions=["assign"])
@@ -516,8 +526,12 @@ class IntakeSubmissionAdmin(AccessRecordedAdmin, admin.ModelAdmin):
             changed = patients_assign_practitioner(patients=patients, practitioner=practitioner)
             self.message_user(
                 request,
-                f"{practitioner.get_full_name() or practitioner.username} now treats "
-                f"{changed} more patient{pluralize(changed)}.",
+                ngettext(
+                    "%(practitioner)s now treats %(count)d more patient.",
+                    "%(practitioner)s now treats %(count)d more patients.",
+                    changed,
+                )
+                % {"practitioner": practitioner.get_full_name() or practitioner.username, "count": changed},
                 messages.SUCCESS,
             )
             return None

@@ -9,7 +9,8 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from clinic.lib.roles import PRACTITIONERS
@@ -146,12 +147,12 @@ class Condition(models.Model):
     def public_name(self):
         """The name as the public pages show it: in the active language when the translations have this
         name (the seeded conditions' names are marked in migration 0002), otherwise as stored."""
-        return gettext_lazy(self.name)
+        return _(self.name)
 
     @property
     def public_description(self):
         """The description as the public pages show it (see `public_name`)."""
-        return gettext_lazy(self.description) if self.description else ""
+        return _(self.description) if self.description else ""
 
 
 # The safety screen: field name -> the question as staff and practitioners read it.
@@ -201,17 +202,17 @@ class Patient(models.Model):
         UNDISCLOSED = "undisclosed", gettext_noop("Prefer not to say")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        ACTIVE = "active", "Active"
-        DISCHARGED = "discharged", "Discharged"
+        NEW = "new", _("New")
+        ACTIVE = "active", _("Active")
+        DISCHARGED = "discharged", _("Discharged")
 
     patient_ref = models.CharField(
-        "reference",
+        _("reference"),
         max_length=32,
         unique=True,
         default=new_patient_ref,
         validators=[PATIENT_REF_VALIDATOR],
-        help_text="Stable public reference, used in URLs and imports.",
+        help_text=_("Stable public reference, used in URLs and imports."),
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -223,7 +224,7 @@ class Patient(models.Model):
         Condition,
         on_delete=models.PROTECT,
         related_name="patients",
-        verbose_name="primary condition",
+        verbose_name=_("primary condition"),
     )
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -232,7 +233,7 @@ class Patient(models.Model):
         blank=True,
         related_name="patients",
         limit_choices_to={"groups__name": PRACTITIONERS},
-        help_text="The practitioner who treats this patient; only they see the record in the workspace.",
+        help_text=_("The practitioner who treats this patient; only they see the record in the workspace."),
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
 
@@ -245,39 +246,43 @@ class Patient(models.Model):
     reduced_sensation = models.BooleanField(SAFETY_FLAGS["reduced_sensation"], default=False)
     immunocompromised = models.BooleanField(SAFETY_FLAGS["immunocompromised"], default=False)
 
-    complaint_duration = models.CharField("how long", max_length=100, blank=True)
-    symptoms = models.JSONField(default=list, blank=True, help_text="Symptom codes from the intake checklist.")
+    complaint_duration = models.CharField(_("how long"), max_length=100, blank=True)
+    symptoms = models.JSONField(default=list, blank=True, help_text=_("Symptom codes from the intake checklist."))
     previous_acupuncture = models.BooleanField(null=True, blank=True)
     medications = models.TextField(blank=True)
-    history = models.TextField("relevant history", blank=True)
+    history = models.TextField(_("relevant history"), blank=True)
 
-    contact_consent = models.BooleanField("consents to be contacted", default=False)
+    contact_consent = models.BooleanField(_("consents to be contacted"), default=False)
     contact_consent_at = models.DateTimeField(null=True, blank=True)
     research_consent = models.BooleanField(
-        "consents to anonymised research use",
+        _("consents to anonymised research use"),
         default=False,
-        help_text="Only consenting patients count in published outcome figures.",
+        help_text=_("Only consenting patients count in published outcome figures."),
     )
     research_consent_at = models.DateTimeField(null=True, blank=True)
     research_consent_withdrawn_at = models.DateTimeField(
         null=True,
         blank=True,
         db_index=True,
-        help_text="When research consent was last withdrawn: every published figure leaves the patient out from "
-        "then on (figures published or downloaded before cannot be recalled).",
+        help_text=_(
+            "When research consent was last withdrawn: every published figure leaves the patient out from "
+            "then on (figures published or downloaded before cannot be recalled)."
+        ),
     )
     birth_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Kept when the personal details are erased: the year of birth only."
+        null=True, blank=True, help_text=_("Kept when the personal details are erased: the year of birth only.")
     )
     personal_details_erased_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When names, contact details, the exact date of birth and free text were erased; the clinical "
-        "record stays, anonymous.",
+        help_text=_(
+            "When names, contact details, the exact date of birth and free text were erased; the clinical "
+            "record stays, anonymous."
+        ),
     )
 
     is_demo = models.BooleanField(
-        "demo data", default=False, help_text="Synthetic record made by seed_demo, not a real person."
+        _("demo data"), default=False, help_text=_("Synthetic record made by seed_demo, not a real person.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -321,17 +326,17 @@ class IntakeSubmission(models.Model):
     """One answer to the public assessment form, kept exactly as submitted."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_submissions")
-    answers = models.JSONField(help_text="The answers as submitted; never edited.")
+    answers = models.JSONField(help_text=_("The answers as submitted; never edited."))
     form_version = models.CharField(max_length=20)
     submitted_at = models.DateTimeField(auto_now_add=True)
     submission_key = models.UUIDField(
         unique=True,
         null=True,
         blank=True,
-        help_text="Sent with the form, so a double submit is recognised and stored once.",
+        help_text=_("Sent with the form, so a double submit is recognised and stored once."),
     )
     matched_existing_patient = models.BooleanField(
-        default=False, help_text="Attached to a patient who already had a record: check the details."
+        default=False, help_text=_("Attached to a patient who already had a record: check the details.")
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -345,7 +350,7 @@ class IntakeSubmission(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default="en-gb",
-        help_text="The language the patient filled the form in: reply in it.",
+        help_text=_("The language the patient filled the form in: reply in it."),
     )
 
     class Meta:
@@ -422,8 +427,8 @@ class PatientErasure(models.Model):
     nothing of what was erased."""
 
     class Kind(models.TextChoices):
-        DETAILS_ERASED = "details_erased", "Personal details erased"
-        RECORD_DELETED = "record_deleted", "Record deleted"
+        DETAILS_ERASED = "details_erased", _("Personal details erased")
+        RECORD_DELETED = "record_deleted", _("Record deleted")
 
     patient = models.ForeignKey(
         Patient,
@@ -431,12 +436,12 @@ class PatientErasure(models.Model):
         null=True,
         blank=True,
         related_name="erasures",
-        help_text="The anonymous record that remains; empty when the record itself was deleted.",
+        help_text=_("The anonymous record that remains; empty when the record itself was deleted."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     erased_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(help_text="Why, in words that do not repeat the erased details.")
+    reason = models.TextField(help_text=_("Why, in words that do not repeat the erased details."))
 
     class Meta:
         ordering = ["-erased_at", "-pk"]

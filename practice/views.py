@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from clinic.lib.access_audit import access_record
 from patients.models import SAFETY_FLAGS, Condition, Patient
@@ -48,7 +49,7 @@ def patient_list(request):
         if search.is_valid():
             request.session[SEARCH_SESSION_KEY] = search.cleaned_data["q"]
         else:
-            messages.error(request, f"Search not changed: {' '.join(search.errors['q'])}")
+            messages.error(request, _("Search not changed: %(errors)s") % {"errors": " ".join(search.errors["q"])})
         filters = {key: request.POST.get(key, "") for key in ("condition", "status") if request.POST.get(key)}
         return redirect(f"{request.path}?{urlencode(filters)}" if filters else request.path)
     condition = next((c for c in conditions if c.slug == request.GET.get("condition")), None)
@@ -150,7 +151,7 @@ def session_new(request, patient_ref):
             _add_service_errors(form, error)
         else:
             # A reading below 90 % is announced once, by the follow-up warning on the page it lands on.
-            messages.success(request, f"Session {session.number} saved.")
+            messages.success(request, _("Session %(number)s saved.") % {"number": session.number})
             return redirect("practice:patient_detail", patient_ref=patient.patient_ref)
     return _form_page(
         request,
@@ -208,7 +209,9 @@ def session_edit(request, patient_ref, number):
         else:
             messages.success(
                 request,
-                f"Session {session.number} updated." if amendment else "Nothing changed: the session is as it was.",
+                _("Session %(number)s updated.") % {"number": session.number}
+                if amendment
+                else _("Nothing changed: the session is as it was."),
             )
             return redirect("practice:session_detail", patient_ref=patient_ref, number=number)
     return _form_page(
@@ -231,7 +234,9 @@ def plan_new(request, patient_ref):
     patient = get_visible_patient_or_404(request, patient_ref)
     suggestion = plan_suggest(patient=patient)
     if suggestion is None:
-        messages.info(request, f"There is no active protocol for {patient.condition.name} yet.")
+        messages.info(
+            request, _("There is no active protocol for %(condition)s yet.") % {"condition": patient.condition.name}
+        )
         return redirect("practice:patient_detail", patient_ref=patient_ref)
     initial = {
         "points": " ".join(point.code for point in suggestion.points),
@@ -251,7 +256,7 @@ def plan_new(request, patient_ref):
             cautions=suggestion.cautions,
             **form.plan_values(),
         )
-        messages.success(request, f"Plan started: {suggestion.protocol.name}.")
+        messages.success(request, _("Plan started: %(protocol)s.") % {"protocol": suggestion.protocol.name})
         return redirect("practice:patient_detail", patient_ref=patient_ref)
     context = {"patient": patient, "suggestion": suggestion, "form": form, **_safety_context(patient)}
     return render(request, "practice/plan_form.html", context)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients.models import Condition, Patient
@@ -15,10 +16,10 @@ class CourseFields(models.Model):
 
     planned_sessions = models.PositiveSmallIntegerField(default=6, validators=range_validators(*PLANNED_SESSIONS_RANGE))
     interval_days = models.PositiveSmallIntegerField(
-        "days between sessions", default=7, validators=range_validators(*INTERVAL_DAYS_RANGE)
+        _("days between sessions"), default=7, validators=range_validators(*INTERVAL_DAYS_RANGE)
     )
     needle_gauge_mm = models.DecimalField(
-        "needle gauge (mm)",
+        _("needle gauge (mm)"),
         max_digits=3,
         decimal_places=2,
         null=True,
@@ -28,7 +29,7 @@ class CourseFields(models.Model):
     retention_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=range_validators(*RETENTION_RANGE)
     )
-    electrostimulation = models.BooleanField(default=False, help_text="Electro-acupuncture is part of the course.")
+    electrostimulation = models.BooleanField(default=False, help_text=_("Electro-acupuncture is part of the course."))
 
     class Meta:
         abstract = True
@@ -38,14 +39,14 @@ class Protocol(CourseFields):
     """A clinic's standard course for one or more conditions. Each saved change raises `version`."""
 
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used by `cohort_table --protocol SLUG`.")
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Used by `cohort_table --protocol SLUG`."))
     conditions = models.ManyToManyField(Condition, related_name="protocols")
     public_description = models.TextField(
-        help_text="For patients: what to expect, how many sessions, how often. No personal advice."
+        help_text=_("For patients: what to expect, how many sessions, how often. No personal advice.")
     )
-    points = models.ManyToManyField(Acupoint, blank=True, related_name="protocols", verbose_name="default points")
+    points = models.ManyToManyField(Acupoint, blank=True, related_name="protocols", verbose_name=_("default points"))
     practitioner_notes = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True, help_text="Only active protocols are suggested for new plans.")
+    is_active = models.BooleanField(default=True, help_text=_("Only active protocols are suggested for new plans."))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -79,12 +80,12 @@ class TreatmentPlan(CourseFields):
     protocol_version = models.PositiveIntegerField()
     points = models.ManyToManyField(Acupoint, blank=True, related_name="plans")
     first_session_number = models.PositiveIntegerField(
-        help_text="The patient's session number that counts as session 1 of this plan."
+        help_text=_("The patient's session number that counts as session 1 of this plan.")
     )
     removed_points = models.JSONField(
-        default=list, blank=True, help_text="Protocol points left out for this patient: [{code, reason}]."
+        default=list, blank=True, help_text=_("Protocol points left out for this patient: [{code, reason}].")
     )
-    cautions = models.JSONField(default=list, blank=True, help_text="Safety cautions shown with the plan.")
+    cautions = models.JSONField(default=list, blank=True, help_text=_("Safety cautions shown with the plan."))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.forms import PartnerSummaryUploadForm
@@ -54,16 +55,16 @@ class PartnerSummaryAdmin(admin.ModelAdmin):
                     self.log_addition(request, summary, "Uploaded")
                 else:
                     self.log_change(request, summary, "Replaced by a new upload")
-                messages.success(
-                    request,
-                    format_html(
-                        "{} summary of {} {}. <a href='{}'>See it pooled on the outcomes dashboard</a>.",
-                        "Stored the" if created else "Replaced the",
-                        summary.site,
-                        "" if created else "with the new file",
-                        reverse("admin:outcomes"),
-                    ),
-                )
+                if created:
+                    stored = gettext(
+                        "Stored the summary of {site}. <a href='{url}'>See it pooled on the outcomes dashboard</a>."
+                    )
+                else:
+                    stored = gettext(
+                        "Replaced the summary of {site} with the new file. "
+                        "<a href='{url}'>See it pooled on the outcomes dashboard</a>."
+                    )
+                messages.success(request, format_html(stored, site=summary.site, url=reverse("admin:outcomes")))
                 return redirect("admin:registry_partnersummary_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from sessions.pooling import SITE_NAME_LENGTH, summary_read
 
@@ -13,13 +14,13 @@ class PartnerSummary(models.Model):
 
     site = models.CharField(max_length=SITE_NAME_LENGTH, unique=True)
     document = models.JSONField()
-    generated_at = models.DateTimeField(help_text="When the partner made the summary.")
+    generated_at = models.DateTimeField(help_text=_("When the partner made the summary."))
     uploaded_at = models.DateTimeField(auto_now=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["site"]
-        verbose_name_plural = "partner summaries"
+        verbose_name_plural = _("partner summaries")
 
     def __str__(self):
         return self.site

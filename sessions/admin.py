@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.access_audit import AccessRecordedAdmin
@@ -20,7 +20,7 @@ from sessions.services import patients_erase
 
 
 def _adverse_event_words(codes):
-    return ", ".join(AdverseEvent(code).label if code in AdverseEvent.values else code for code in codes) or "None"
+    return ", ".join(str(AdverseEvent(code).label) if code in AdverseEvent.values else code for code in codes) or "None"
 
 
 SessionHistory = readable_history(adverse_events=_adverse_event_words)
@@ -221,8 +221,14 @@ class PatientWithSessionsAdmin(PatientAdmin):
             erased = patients_erase(patients=patients, erased_by=request.user, reason=form.cleaned_data["reason"])
             self.message_user(
                 request,
-                f"Personal details of {len(erased)} patient{pluralize(len(erased))} erased; their clinical records "
-                "stay, anonymous, under new references. The erasure is recorded under Patient erasures.",
+                ngettext(
+                    "Personal details of %(count)d patient erased; their clinical records stay, anonymous, under "
+                    "new references. The erasure is recorded under Patient erasures.",
+                    "Personal details of %(count)d patients erased; their clinical records stay, anonymous, under "
+                    "new references. The erasure is recorded under Patient erasures.",
+                    len(erased),
+                )
+                % {"count": len(erased)},
                 messages.SUCCESS,
             )
             return None

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_protect
 
 from clinic.lib.jobs import stores_jobs
@@ -103,11 +104,15 @@ def sessions_import_job_view(request, model_admin, token):
 def _decide(request, state):
     job_page = reverse("admin:treatment_sessions_treatmentsession_import_job", args=[state["token"]])
     if state["stage"] != files.CHECKED:
-        messages.error(request, "This import has already been confirmed or cancelled.")
+        messages.error(request, gettext("This import has already been confirmed or cancelled."))
         return redirect(job_page)
     if "cancel" in request.POST and files.job_claim(state, "decided"):
         files.job_finish(state, files.CANCELLED)
-        messages.info(request, f"Cancelled: {state['file_name']} was not imported and the uploaded copy is deleted.")
+        messages.info(
+            request,
+            gettext("Cancelled: %(file_name)s was not imported and the uploaded copy is deleted.")
+            % {"file_name": state["file_name"]},
+        )
         return redirect("admin:treatment_sessions_treatmentsession_import")
     too_long = state["rows"] >= ADMIN_IMPORT_MAX_ROWS and not stores_jobs(sessions_import_apply)
     if "confirm" in request.POST and not too_long and files.job_claim(state, "decided"):

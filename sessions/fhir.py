@@ -164,7 +164,7 @@ class _BundleBuilder:
             procedure["bodySite"] = [{"text": f"{point.code} {point.pinyin}"} for point in points]
         if session.adverse_events:
             procedure["complication"] = [
-                {"text": AdverseEvent(code).label if code in AdverseEvent.values else code}
+                {"text": str(AdverseEvent(code).label) if code in AdverseEvent.values else code}
                 for code in session.adverse_events
             ]
         notes = [f"Needle gauge {session.needle_gauge_mm} mm"] if session.needle_gauge_mm is not None else []

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients.models import Patient
@@ -26,13 +27,13 @@ LOW_SPO2_THRESHOLD = 90
 
 
 class Acupoint(models.Model):
-    code = models.CharField(max_length=6, unique=True, help_text="WHO standard code, e.g. LI4.")
+    code = models.CharField(max_length=6, unique=True, help_text=_("WHO standard code, e.g. LI4."))
     pinyin = models.CharField(max_length=40)
     meridian = models.CharField(max_length=40, choices=[(name, name) for name, _ in MERIDIANS.values()])
     pregnancy_caution = models.BooleanField(
-        default=False, help_text="Traditionally avoided in pregnancy: warn, do not block."
+        default=False, help_text=_("Traditionally avoided in pregnancy: warn, do not block.")
     )
-    position = models.PositiveSmallIntegerField(help_text="Order in the WHO catalogue.")
+    position = models.PositiveSmallIntegerField(help_text=_("Order in the WHO catalogue."))
 
     class Meta:
         ordering = ["position"]
@@ -44,22 +45,22 @@ class Acupoint(models.Model):
 class Change(models.TextChoices):
     """What the patient reports, as asked after each session. Import files may use -2…2."""
 
-    MUCH_WORSE = "much_worse", "Much worse"
-    WORSE = "worse", "Worse"
-    SAME = "same", "Same"
-    BETTER = "better", "Better"
-    MUCH_BETTER = "much_better", "Much better"
+    MUCH_WORSE = "much_worse", _("Much worse")
+    WORSE = "worse", _("Worse")
+    SAME = "same", _("Same")
+    BETTER = "better", _("Better")
+    MUCH_BETTER = "much_better", _("Much better")
 
 
 IMPROVED = (Change.BETTER, Change.MUCH_BETTER)
 
 
 class AdverseEvent(models.TextChoices):
-    BRUISING = "bruising", "Bruising"
-    BLEEDING = "bleeding", "Bleeding"
-    PAIN = "pain", "Pain"
-    DIZZINESS = "dizziness", "Dizziness or fainting"
-    OTHER = "other", "Other (see notes)"
+    BRUISING = "bruising", _("Bruising")
+    BLEEDING = "bleeding", _("Bleeding")
+    PAIN = "pain", _("Pain")
+    DIZZINESS = "dizziness", _("Dizziness or fainting")
+    OTHER = "other", _("Other (see notes)")
 
 
 PGIC = "pgic"
@@ -79,17 +80,17 @@ class Instrument(models.Model):
     """
 
     code = models.SlugField(
-        max_length=40, unique=True, help_text="Key of the answer in a session, e.g. pgic; never changed once used."
+        max_length=40, unique=True, help_text=_("Key of the answer in a session, e.g. pgic; never changed once used.")
     )
-    questionnaire = models.SlugField(max_length=40, help_text="The measure this question belongs to, e.g. pgic.")
-    name = models.CharField(max_length=80, help_text="Short name, e.g. PGIC.")
-    question = models.TextField(help_text="As asked to the patient.")
+    questionnaire = models.SlugField(max_length=40, help_text=_("The measure this question belongs to, e.g. pgic."))
+    name = models.CharField(max_length=80, help_text=_("Short name, e.g. PGIC."))
+    question = models.TextField(help_text=_("As asked to the patient."))
     scale_min = models.SmallIntegerField()
     scale_max = models.SmallIntegerField()
-    answer_labels = models.JSONField(help_text="The label of each answer, from scale_min up.")
-    licence = models.CharField(max_length=200, blank=True, help_text="Who may use the text, e.g. public domain.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the session form.")
-    active = models.BooleanField(default=True, help_text="Asked on the session form.")
+    answer_labels = models.JSONField(help_text=_("The label of each answer, from scale_min up."))
+    licence = models.CharField(max_length=200, blank=True, help_text=_("Who may use the text, e.g. public domain."))
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order on the session form."))
+    active = models.BooleanField(default=True, help_text=_("Asked on the session form."))
 
     class Meta:
         ordering = ["position", "code"]
@@ -156,7 +157,7 @@ class TreatmentSession(models.Model):
         related_name="treatment_sessions",
     )
     number = models.PositiveIntegerField(
-        help_text="1, 2, 3 … per patient; assigned when the session is logged.", validators=[MinValueValidator(1)]
+        help_text=_("1, 2, 3 … per patient; assigned when the session is logged."), validators=[MinValueValidator(1)]
     )
     started_at = models.DateTimeField(
         db_index=True,
@@ -164,7 +165,7 @@ class TreatmentSession(models.Model):
     )
     points = models.ManyToManyField(Acupoint, blank=True, related_name="sessions")
     needle_gauge_mm = models.DecimalField(
-        "needle gauge (mm)",
+        _("needle gauge (mm)"),
         max_digits=3,
         decimal_places=2,
         null=True,
@@ -175,30 +176,32 @@ class TreatmentSession(models.Model):
         null=True, blank=True, validators=range_validators(*RETENTION_RANGE)
     )
     spo2_pre = models.PositiveSmallIntegerField(
-        "SpO₂ before (%)", null=True, blank=True, validators=range_validators(*SPO2_RANGE)
+        _("SpO₂ before (%)"), null=True, blank=True, validators=range_validators(*SPO2_RANGE)
     )
     spo2_post = models.PositiveSmallIntegerField(
-        "SpO₂ after (%)", null=True, blank=True, validators=range_validators(*SPO2_RANGE)
+        _("SpO₂ after (%)"), null=True, blank=True, validators=range_validators(*SPO2_RANGE)
     )
     pulse_pre = models.PositiveSmallIntegerField(
-        "pulse before (bpm)", null=True, blank=True, validators=range_validators(*PULSE_RANGE)
+        _("pulse before (bpm)"), null=True, blank=True, validators=range_validators(*PULSE_RANGE)
     )
     pulse_post = models.PositiveSmallIntegerField(
-        "pulse after (bpm)", null=True, blank=True, validators=range_validators(*PULSE_RANGE)
+        _("pulse after (bpm)"), null=True, blank=True, validators=range_validators(*PULSE_RANGE)
     )
     warmth_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
     clarity_change = models.CharField(max_length=12, choices=Change.choices, blank=True)
-    adverse_events = models.JSONField(default=list, blank=True, help_text="Codes of AdverseEvent; empty means none.")
+    adverse_events = models.JSONField(default=list, blank=True, help_text=_("Codes of AdverseEvent; empty means none."))
     instrument_answers = models.JSONField(
-        "outcome measures",
+        _("outcome measures"),
         default=dict,
         blank=True,
         validators=[validate_instrument_answers],
-        help_text='Answers to outcome measures by instrument code, e.g. {"pgic": 2}; a question not asked is absent.',
+        help_text=_(
+            'Answers to outcome measures by instrument code, e.g. {"pgic": 2}; a question not asked is absent.'
+        ),
     )
     safety_acknowledgement = models.TextField(
         blank=True,
-        help_text="The safety warnings the practitioner acknowledged before needling.",
+        help_text=_("The safety warnings the practitioner acknowledged before needling."),
     )
     # The rule the import applies to the notes column and the workspace form to its notes (PlainTextField).
     notes = models.TextField(blank=True, validators=[ControlCharacterValidator(allow_line_breaks=True)])
@@ -262,7 +265,7 @@ class TreatmentSession(models.Model):
 
     def adverse_event_labels(self):
         """Return the adverse events as people read them; an empty list means none."""
-        return [AdverseEvent(code).label if code in AdverseEvent.values else code for code in self.adverse_events]
+        return [str(AdverseEvent(code).label) if code in AdverseEvent.values else code for code in self.adverse_events]
 
 
 # A practitioner may correct their own session freely for this long after logging it;
@@ -314,10 +317,10 @@ class SessionAmendment(models.Model):
     reason = models.TextField(
         blank=True,
         validators=[ControlCharacterValidator(allow_line_breaks=True)],
-        help_text="Required for an amendment made after the 24-hour edit window.",
+        help_text=_("Required for an amendment made after the 24-hour edit window."),
     )
     changes = models.JSONField(
-        help_text='Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.'
+        help_text=_('Field name -> {"before": value, "after": value}; points as a list of codes, times in ISO 8601.')
     )
 
     class Meta:
@@ -341,9 +344,9 @@ def _readable(name, value):
     if value in (None, "", [], {}):
         return "—"
     if name in ("warmth_change", "clarity_change"):
-        return Change(value).label if value in Change.values else value
+        return str(Change(value).label) if value in Change.values else value
     if name == "adverse_events":
-        return ", ".join(AdverseEvent(code).label if code in AdverseEvent.values else code for code in value)
+        return ", ".join(str(AdverseEvent(code).label) if code in AdverseEvent.values else code for code in value)
     if name == "points":
         return " ".join(value)
     if name == "instrument_answers":
