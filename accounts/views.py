@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
@@ -108,12 +108,12 @@ def two_factor_setup(request):
                 messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
                 return redirect(with_next("two_factor_recovery_codes", _next_url(request, _url("two_factor"))))
             form.add_error(
-                "code", "That code does not match. Check the app shows this account, and try the newest code."
+                "code", _("That code does not match. Check the app shows this account, and try the newest code.")
             )
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
-        "qr_svg": mark_safe(qr.svg_inline(scale=5, title="QR code for your authenticator app")),  # noqa: S308 - segno's own markup
+        "qr_svg": mark_safe(qr.svg_inline(scale=5, title=_("QR code for your authenticator app"))),  # noqa: S308 - segno's own markup
         "key": _grouped(device),
         "next": _next_url(request, ""),
     }
@@ -136,7 +136,9 @@ def two_factor_verify(request):
             if device is not None:
                 otp_login(request, device)
                 return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
-            form.add_error("code", "That code is not right. Enter the newest code from your app, or a recovery code.")
+            form.add_error(
+                "code", _("That code is not right. Enter the newest code from your app, or a recovery code.")
+            )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request, "")})
 
 
@@ -158,7 +160,11 @@ def two_factor_recovery_codes(request):
 
 
 def _paused_message(paused):
-    return f"Too many wrong codes: wait {paused.seconds} second{pluralize(paused.seconds)}, then try again."
+    return ngettext(
+        "Too many wrong codes: wait %(seconds)d second, then try again.",
+        "Too many wrong codes: wait %(seconds)d seconds, then try again.",
+        paused.seconds,
+    ) % {"seconds": paused.seconds}
 
 
 def _url(name):
