@@ -26,8 +26,74 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class PublishedTextAdmin(SimpleHistoryAdmin):
+    """What an article and its translation share in admin: reviewed and published by the same people
+    (content.publish_article), previewed as they are typed, warned about embeds that stop publishing."""
+
+    class Media:
+        js = ["content/admin-article-preview.js"]
+        css = {"all": ["content/admin-article-preview.css"]}
+
+    def _can_publish(self, request):
+        return request.user.has_perm("content.publish_article")
+
+    def has_publish_permission(self, request):
+        return self._can_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        # A published text changes only through someone who may publish: otherwise an
+        # edit would go live without review.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self._can_publish(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.can_publish = self._can_publish(request)
+        if not form.can_publish and "status" in form.base_fields:
+            form.base_fields["status"].choices = [
+                choice for choice in Article.Status.choices if choice[0] != Article.Status.PUBLISHED
+            ]
+        return form
+
+    def _warn_if_unpublishable(self, request, body):
+        problems = embed_problems(body)
+        if problems:
+            self.message_user(
+                request,
+                gettext("Saved, but it cannot be published until this is corrected: %(problems)s")
+                % {"problems": " ".join(problems)},
+                messages.WARNING,
+            )
+
+    def _report_refused(self, request, refused):
+        for text in refused:
+            self.message_user(
+                request,
+                gettext("“%(title)s” was not published: %(problems)s")
+                % {"title": text.title, "problems": " ".join(embed_problems(text.body))},
+                messages.ERROR,
+            )
+
+    @admin.display(boolean=True, description="public")
+    def live(self, text):
+        return text.is_public
+
+    @admin.display(description="preview")
+    def preview(self, text):
+        return format_html(
+            '<div class="article-preview" id="article-preview" data-preview-url="{}" aria-live="polite">{}</div>'
+            '<p class="help">The preview follows what you type. {}</p>',
+            reverse("admin:content_article_preview"),
+            body_with_embeds(text.body_html) if text and text.pk else "",
+            format_html('<a href="{}">Open the page as readers will see it</a>.', text.get_absolute_url())
+            if text and text.pk
+            else "",
+        )
+
+
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(PublishedTextAdmin):
     form = ArticleAdminForm
     list_display = ["title", "status", "published_at", "live", "author", "view_count", "updated_at"]
     list_filter = ["status", "tags", "conditions"]
@@ -42,23 +108,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         ("Translations", {"fields": ["translations"]}),
     ]
 
-    class Media:
-        js = ["content/admin-article-preview.js"]
-        css = {"all": ["content/admin-article-preview.css"]}
-
-    def _can_publish(self, request):
-        return request.user.has_perm("content.publish_article")
-
-    def has_publish_permission(self, request):
-        return self._can_publish(request)
-
-    def has_change_permission(self, request, obj=None):
-        # A published article changes only through someone who may publish: otherwise an
-        # edit would go live without review.
-        if obj is not None and obj.status == Article.Status.PUBLISHED and not self._can_publish(request):
-            return False
-        return super().has_change_permission(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
         readonly = ["preview", "author", "view_count", "translations"]
         if obj is not None and (obj.status == Article.Status.PUBLISHED or obj.published_at):
@@ -72,41 +121,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return {}
         return {"slug": ["title"]}
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.can_publish = self._can_publish(request)
-        if not form.can_publish and "status" in form.base_fields:
-            form.base_fields["status"].choices = [
-                choice for choice in Article.Status.choices if choice[0] != Article.Status.PUBLISHED
-            ]
-        return form
-
     def save_model(self, request, obj, form, change):
         article_save(article=obj, by=request.user)
-        problems = embed_problems(obj.body)
-        if problems:
-            self.message_user(
-                request,
-                gettext("Saved, but it cannot be published until this is corrected: %(problems)s")
-                % {"problems": " ".join(problems)},
-                messages.WARNING,
-            )
-
-    @admin.display(boolean=True, description="public")
-    def live(self, article):
-        return article.is_public
-
-    @admin.display(description="preview")
-    def preview(self, article):
-        return format_html(
-            '<div class="article-preview" id="article-preview" data-preview-url="{}" aria-live="polite">{}</div>'
-            '<p class="help">The preview follows what you type. {}</p>',
-            reverse("admin:content_article_preview"),
-            body_with_embeds(article.body_html) if article and article.pk else "",
-            format_html('<a href="{}">Open the page as readers will see it</a>.', article.get_absolute_url())
-            if article and article.pk
-            else "",
-        )
+        self._warn_if_unpublishable(request, obj.body)
 
     @admin.display(description="translations")
     def translations(self, article):
@@ -154,17 +171,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ngettext("%(count)d article published.", "%(count)d articles published.", changed) % {"count": changed},
             messages.SUCCESS,
         )
-        for article in refused:
-            self.message_user(
-                request,
-                gettext("“%(title)s” was not published: %(problems)s")
-                % {"title": article.title, "problems": " ".join(embed_problems(article.body))},
-                messages.ERROR,
-            )
+        self._report_refused(request, refused)
 
 
 @admin.register(ArticleTranslation)
-class ArticleTranslationAdmin(SimpleHistoryAdmin):
+class ArticleTranslationAdmin(PublishedTextAdmin):
     """Translations are reviewed and published like articles, by the same people (content.publish_article)."""
 
     form = ArticleTranslationAdminForm
@@ -179,22 +190,6 @@ class ArticleTranslationAdmin(SimpleHistoryAdmin):
         ("About", {"fields": ["meta_description"]}),
     ]
 
-    class Media:
-        js = ["content/admin-article-preview.js"]
-        css = {"all": ["content/admin-article-preview.css"]}
-
-    def _can_publish(self, request):
-        return request.user.has_perm("content.publish_article")
-
-    def has_publish_permission(self, request):
-        return self._can_publish(request)
-
-    def has_change_permission(self, request, obj=None):
-        # As for articles: a published translation changes only through someone who may publish.
-        if obj is not None and obj.status == Article.Status.PUBLISHED and not self._can_publish(request):
-            return False
-        return super().has_change_permission(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
         readonly = ["preview", "translator"]
         if obj is not None:
@@ -203,41 +198,9 @@ class ArticleTranslationAdmin(SimpleHistoryAdmin):
             readonly.append("published_at")
         return readonly
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.can_publish = self._can_publish(request)
-        if not form.can_publish and "status" in form.base_fields:
-            form.base_fields["status"].choices = [
-                choice for choice in Article.Status.choices if choice[0] != Article.Status.PUBLISHED
-            ]
-        return form
-
     def save_model(self, request, obj, form, change):
         article_translation_save(translation=obj, by=request.user)
-        problems = embed_problems(obj.body)
-        if problems:
-            self.message_user(
-                request,
-                gettext("Saved, but it cannot be published until this is corrected: %(problems)s")
-                % {"problems": " ".join(problems)},
-                messages.WARNING,
-            )
-
-    @admin.display(boolean=True, description="public")
-    def live(self, translation):
-        return translation.is_public
-
-    @admin.display(description="preview")
-    def preview(self, translation):
-        return format_html(
-            '<div class="article-preview" id="article-preview" data-preview-url="{}" aria-live="polite">{}</div>'
-            '<p class="help">The preview follows what you type. {}</p>',
-            reverse("admin:content_article_preview"),
-            body_with_embeds(translation.body_html) if translation and translation.pk else "",
-            format_html('<a href="{}">Open the page as readers will see it</a>.', translation.get_absolute_url())
-            if translation and translation.pk
-            else "",
-        )
+        self._warn_if_unpublishable(request, obj.body)
 
     @admin.action(description="Publish selected translations", permissions=["publish"])
     def publish(self, request, queryset):
@@ -248,10 +211,4 @@ class ArticleTranslationAdmin(SimpleHistoryAdmin):
             % {"count": changed},
             messages.SUCCESS,
         )
-        for translation in refused:
-            self.message_user(
-                request,
-                gettext("“%(title)s” was not published: %(problems)s")
-                % {"title": translation.title, "problems": " ".join(embed_problems(translation.body))},
-                messages.ERROR,
-            )
+        self._report_refused(request, refused)
