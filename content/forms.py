@@ -19,10 +19,39 @@ class LabelledSplitDateTime(AdminSplitDateTime):
         self.widgets[1].attrs["aria-label"] = f"{label}: time"
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The admin form. `can_publish` is set by the admin from the user's permissions."""
+class PublishedTextForm(forms.ModelForm):
+    """What the admin forms of an article and of its translation check alike: pictures, who may publish,
+    and embeds on publishing. `can_publish` is set by the admin from the user's permissions."""
 
     can_publish = True
+    publish_refused = "You may not publish articles: choose “In review” and an editor will publish it."
+
+    def clean_body(self):
+        # Pictures from other sites are refused whatever the status: a tracking pixel must not even wait in a draft.
+        body = self.cleaned_data["body"]
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems, code="image")
+        return body
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status == Article.Status.PUBLISHED and not self.can_publish:
+            raise ValidationError(self.publish_refused, code="publish")
+        return status
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # A draft may hold a mistyped embed (the preview flags it); a published text may not, as article_save says.
+        if cleaned_data.get("status") == Article.Status.PUBLISHED and "body" in cleaned_data:
+            problems = embed_problems(cleaned_data["body"])
+            if problems:
+                self.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
+        return cleaned_data
+
+
+class ArticleAdminForm(PublishedTextForm):
+    """The admin form of an article."""
 
     # Checkboxes rather than admin's autocomplete boxes, whose search field has no label: a clinic has
     # a few conditions and a few dozen tags.
@@ -76,40 +105,13 @@ class ArticleAdminForm(forms.ModelForm):
                 setattr(draft, name, cleaned_data.get(name) if name in self.fields else getattr(self.instance, name))
             article_settle(article=draft)
             cleaned_data.update(slug=draft.slug, published_at=draft.published_at)
-        # A draft may hold a mistyped embed (the preview flags it); a published article may not.
-        _publishable(self, cleaned_data)
         return cleaned_data
 
-    def clean_body(self):
-        # Pictures from other sites are refused whatever the status: a tracking pixel must not even wait in a draft.
-        body = self.cleaned_data["body"]
-        problems = image_problems(body)
-        if problems:
-            raise ValidationError(problems, code="image")
-        return body
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status == Article.Status.PUBLISHED and not self.can_publish:
-            raise ValidationError(
-                "You may not publish articles: choose “In review” and an editor will publish it.", code="publish"
-            )
-        return status
+class ArticleTranslationAdminForm(PublishedTextForm):
+    """The admin form of a translation: the original's rules for images, embeds and publishing."""
 
-
-def _publishable(form, cleaned_data):
-    """Refuse (on the body) publishing with a shortcode that will not show as an embed, as article_save does."""
-    if cleaned_data.get("status") == Article.Status.PUBLISHED and "body" in cleaned_data:
-        problems = embed_problems(cleaned_data["body"])
-        if problems:
-            form.add_error("body", [ValidationError(problem, code="embed") for problem in problems])
-
-
-class ArticleTranslationAdminForm(forms.ModelForm):
-    """The admin form of a translation: the original's rules for images, embeds and publishing.
-    `can_publish` is set by the admin from the user's permissions."""
-
-    can_publish = True
+    publish_refused = "You may not publish translations: choose “In review” and an editor will publish it."
 
     class Meta:
         model = ArticleTranslation
@@ -118,23 +120,3 @@ class ArticleTranslationAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body-input"}),
             "published_at": LabelledSplitDateTime(label="Publication"),
         }
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        problems = image_problems(body)
-        if problems:
-            raise ValidationError(problems, code="image")
-        return body
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status == Article.Status.PUBLISHED and not self.can_publish:
-            raise ValidationError(
-                "You may not publish translations: choose “In review” and an editor will publish it.", code="publish"
-            )
-        return status
-
-    def clean(self):
-        cleaned_data = super().clean()
-        _publishable(self, cleaned_data)
-        return cleaned_data
