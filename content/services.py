@@ -88,9 +88,24 @@ def article_save(*, article, by):
     return article
 
 
-def _locked(articles):
-    """Lock the rows of `articles` (a queryset that may join other tables) until the transaction ends."""
-    return Article.objects.select_for_update().filter(pk__in=list(articles.values_list("pk", flat=True)))
+def _locked(texts):
+    """Lock the rows of `texts` (articles or translations, a queryset that may join other tables) until
+    the transaction ends."""
+    return texts.model.objects.select_for_update().filter(pk__in=list(texts.values_list("pk", flat=True)))
+
+
+def _publish_each(texts, *, save):
+    """Publish each of `texts` not yet published through `save`; return (how many, those refused because
+    their body has a shortcode that is not a valid embed)."""
+    changed, refused = 0, []
+    for text in _locked(texts).exclude(status=Article.Status.PUBLISHED):
+        if embed_problems(text.body):
+            refused.append(text)
+            continue
+        text.status = Article.Status.PUBLISHED
+        save(text)
+        changed += 1
+    return changed, refused
 
 
 @transaction.atomic
@@ -102,15 +117,7 @@ def articles_publish(*, articles, by):
     """
     if not by.has_perm("content.publish_article"):
         raise PublishNotAllowed("You may not publish articles.")
-    changed, refused = 0, []
-    for article in _locked(articles).exclude(status=Article.Status.PUBLISHED):
-        if embed_problems(article.body):
-            refused.append(article)
-            continue
-        article.status = Article.Status.PUBLISHED
-        article_save(article=article, by=by)
-        changed += 1
-    return changed, refused
+    return _publish_each(articles, save=lambda article: article_save(article=article, by=by))
 
 
 @transaction.atomic
@@ -154,17 +161,7 @@ def article_translations_publish(*, translations, by):
     translations left unpublished because their body has a shortcode that is not a valid embed)."""
     if not by.has_perm("content.publish_article"):
         raise PublishNotAllowed("You may not publish translations.")
-    changed, refused = 0, []
-    pks = list(translations.values_list("pk", flat=True))
-    locked = ArticleTranslation.objects.select_for_update().filter(pk__in=pks)
-    for translation in locked.exclude(status=Article.Status.PUBLISHED):
-        if embed_problems(translation.body):
-            refused.append(translation)
-            continue
-        translation.status = Article.Status.PUBLISHED
-        article_translation_save(translation=translation, by=by)
-        changed += 1
-    return changed, refused
+    return _publish_each(translations, save=lambda text: article_translation_save(translation=text, by=by))
 
 
 def article_read_count(*, article_id):
