@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from clinic.lib.languages import HREFLANG, html_lang, page_addresses
+from clinic.lib.languages import HREFLANG, html_lang, request_page_addresses
 from practice.access import user_is_workspace_member
 
 
@@ -20,7 +20,7 @@ def _page_languages(request):
     """The page in every language: `alternates` (hreflang, absolute URL; the x-default is English) and
     `switch` (each other language's code, name, and this page's address in it, query kept), both empty
     when this page is not one of the public pages in several languages."""
-    addresses = page_addresses(request.path_info)
+    addresses = request_page_addresses(request)
     if not addresses:
         return {"alternates": [], "switch": []}
     query = request.META.get("QUERY_STRING", "")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-from clinic.lib.languages import page_addresses
+from clinic.lib.languages import request_page_addresses
 
 # Posted forms Django parses itself. Multipart bodies (uploads) are left to the view that reads
 # them, which may stream them through its own upload handlers.
@@ -84,7 +84,7 @@ class PublicLanguageMiddleware:
 
     def __call__(self, request):
         language = translation.get_language_from_path(request.path_info)
-        addresses = {} if language or request.method not in ("GET", "HEAD") else page_addresses(request.path_info)
+        addresses = {} if language or request.method not in ("GET", "HEAD") else request_page_addresses(request)
         if addresses:
             preferred = translation.get_language_from_request(request)  # the cookie, then Accept-Language
             if preferred != settings.LANGUAGE_CODE and preferred in addresses:

@@ -41,3 +41,11 @@ def page_addresses(path_info):
     if len(set(addresses.values())) < len(addresses):
         return {}  # the same address in every language: not one of the i18n_patterns
     return addresses
+
+
+def request_page_addresses(request):
+    """`page_addresses` of the request's page, worked out once per request: the language middleware
+    asks on an English page's first step, and every public page's template asks again."""
+    if not hasattr(request, "_page_addresses"):
+        request._page_addresses = page_addresses(request.path_info)
+    return request._page_addresses
