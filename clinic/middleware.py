@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-from clinic.lib.languages import request_page_addresses
+from clinic.lib.languages import address_language, request_page_addresses
 
 # Posted forms Django parses itself. Multipart bodies (uploads) are left to the view that reads
 # them, which may stream them through its own upload handlers.
@@ -83,8 +83,8 @@ class PublicLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = translation.get_language_from_path(request.path_info)
-        addresses = {} if language or request.method not in ("GET", "HEAD") else request_page_addresses(request)
+        prefixed = translation.get_language_from_path(request.path_info) is not None
+        addresses = {} if prefixed or request.method not in ("GET", "HEAD") else request_page_addresses(request)
         if addresses:
             preferred = translation.get_language_from_request(request)  # the cookie, then Accept-Language
             if preferred != settings.LANGUAGE_CODE and preferred in addresses:
@@ -92,7 +92,7 @@ class PublicLanguageMiddleware:
                 response = HttpResponseRedirect(addresses[preferred] + (f"?{query}" if query else ""))
                 patch_vary_headers(response, _CHOSEN_BY)
                 return response
-        translation.activate(language or settings.LANGUAGE_CODE)
+        translation.activate(address_language(request.path_info))
         request.LANGUAGE_CODE = translation.get_language()
         try:
             response = self.get_response(request)

@@ -1,6 +1,5 @@
 import sys
 
-from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from clinic.lib.languages import address_language
 from clinic.lib.outage import DATABASE_UNAVAILABLE, unavailable_page
 from clinic.lib.replica import reads_from_replica
 from content.selectors import articles_latest
@@ -45,15 +45,12 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "up"})
 
 
-def _address_language(request):
-    """The language the address names. The error pages below can be called before the middleware that
-    activates it has run (a request refused by the first middleware), or after it has finished."""
-    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-
-
 def bad_request(request, exception):
-    """The 400 page. Unlike Django's own it does not read the form again (clinic.middleware says why)."""
-    with translation.override(_address_language(request)):
+    """The 400 page. Unlike Django's own it does not read the form again (clinic.middleware says why).
+
+    It and the 500 page speak their address's language themselves: they can be called before the
+    language middleware has run (a request the first middleware refused) or after it has finished."""
+    with translation.override(address_language(request.path_info)):
         return render(request, "400.html", status=400)
 
 
@@ -63,7 +60,7 @@ def server_error(request):
     Called while the exception is being handled, from wherever it was raised: a view, a template,
     or a middleware saving the session.
     """
-    with translation.override(_address_language(request)):
+    with translation.override(address_language(request.path_info)):
         if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
             return unavailable_page()
         return defaults.server_error(request)

@@ -15,6 +15,11 @@ def html_lang(language):
     return HTML_LANG.get(language, language)
 
 
+def address_language(path_info):
+    """The language an address names: its /zh-hans/ prefix, or English for every other address."""
+    return translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
+
+
 def page_addresses(path_info):
     """Return {language code: path} of the public page at `path_info` in every language, or {} when the
     address is no page in several languages (the workspace, admin, an address that resolves to nothing).
@@ -22,8 +27,7 @@ def page_addresses(path_info):
     Paths include the script prefix; a query string is the caller's to add.
     """
     # A prefixed address only resolves while its own language is active (LocalePrefixPattern).
-    language = translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(address_language(path_info)):
         try:
             match = resolve(path_info)
         except Resolver404:
